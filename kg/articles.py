@@ -1,0 +1,523 @@
+"""One article's text → an :class:`Article` record.
+
+Front matter is read with python-frontmatter (its YAML handler uses the C loader
+where PyYAML has one); when YAML rejects the block, it is read line by line as
+``key: value`` so that title, keywords and description survive, and a warning
+names the line. The body is parsed by pulldown-cmark (through ``pyromark``), a
+CommonMark-correct parser: links in code spans and fenced or indented code are no
+links, reference links and ``<angle>`` destinations work, images are not links.
+
+Real-corpus repairs, each in one place:
+
+* ``##Heading`` (no space after the hashes) is a heading;
+* two adjacent links to one target separated only by white space are one mention
+  whose anchor is the joined text (``[chartered account](/ca) [ant](/ca)``);
+* HTML entities are decoded until stable (``M&amp;amp;A`` → ``M&A``) and
+  zero-width characters dropped in titles, descriptions, keywords and anchors.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import frontmatter
+import pyromark
+import yaml
+
+from kg.links import Target, normalise_site_url, resolve
+
+PARSER_VERSION = "1"
+"""Bump when parsing changes what an :class:`Article` holds: it invalidates caches."""
+
+_OPTIONS = (
+    pyromark.Options.ENABLE_TABLES
+    | pyromark.Options.ENABLE_STRIKETHROUGH
+    | pyromark.Options.ENABLE_FOOTNOTES
+)
+_YAML = frontmatter.YAMLHandler()
+_FENCE = re.compile(r"-{3,}[ \t]*\r?$")
+_CLOSE = re.compile(r"^(?:-{3,}|\.{3})[ \t]*\r?$", re.MULTILINE)
+_KEY_LINE = re.compile(r"^([A-Za-z_][\w.-]*)[ \t]*:(?:[ \t]+(.*?)|)[ \t]*\r?$")
+_LIST_LINE = re.compile(r"^[ \t]+-[ \t]+(.*?)[ \t]*\r?$")
+_ATX_NO_SPACE = re.compile(r"^([ ]{0,3}(?:>[ ]?)*#{1,6})(?=[^\s#])", re.MULTILINE)
+_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+|(?<=[。！？])\s*")
+_INLINE_TAGS = frozenset(
+    {"Emphasis", "Strong", "Strikethrough", "Link", "Image", "Superscript", "Subscript"}
+)
+_SENTENCE_MAX = 600
+_NEWLINE = re.compile(b"\n")
+
+
+@dataclass(slots=True)
+class Problem:
+    """A warning or error about one input file, at a line (1-based; 0 = the whole file)."""
+
+    path: str
+    line: int
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the ``{path, line, message}`` form used by ``report.json``."""
+        return {"path": self.path, "line": self.line, "message": self.message}
+
+
+@dataclass(slots=True)
+class Link:
+    """One mention of another article: where it points and where it stands."""
+
+    target: str
+    anchor: str
+    section: str
+    sentence: str
+    line: int
+
+    @property
+    def is_label(self) -> bool:
+        """True when the anchor has a letter or digit (``[,](/x)`` counts, but names nothing)."""
+        return any(c.isalnum() for c in self.anchor)
+
+
+@dataclass(slots=True)
+class Article:
+    """Everything kg keeps of one markdown file.
+
+    ``text`` is the article's prose (paragraphs, list items, table cells, quotes;
+    no headings, code or HTML), used to find unlinked mentions; the graph does not
+    keep it.
+    """
+
+    path: str
+    slug: str
+    lang: str
+    title: str = ""
+    h1: str = ""
+    description: str = ""
+    keywords: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    text: str = ""
+    warnings: list[Problem] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the record as plain data (lists and dicts), for JSON or a DataFrame."""
+        return asdict(self)
+
+
+def clean_text(value: Any) -> str:
+    """Decode HTML entities until stable, drop zero-width characters, collapse white space.
+
+    Examples
+    --------
+    >>> clean_text("M&amp;amp;A  deal\\u200b")
+    'M&A deal'
+    """
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    for _ in range(4):
+        if "&" not in text:
+            break
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    if _ZERO_WIDTH_RE.search(text):
+        text = _ZERO_WIDTH_RE.sub("", text)
+    return " ".join(text.split())
+
+
+def split_keywords(value: Any) -> list[str]:
+    """Keywords from a comma string or a YAML list: trimmed, de-duplicated, order kept.
+
+    Examples
+    --------
+    >>> split_keywords("Investing,Brokers, Stock Brokers,brokers,")
+    ['Investing', 'Brokers', 'Stock Brokers']
+    """
+    if value is None:
+        return []
+    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    seen: set[str] = set()
+    out: list[str] = []
+    for item in items:
+        for part in item if isinstance(item, (list, tuple)) else [item]:
+            word = clean_text(part)
+            if word and word.casefold() not in seen:
+                seen.add(word.casefold())
+                out.append(word)
+    return out
+
+
+def decode(raw: bytes, path: str) -> tuple[str, list[Problem]]:
+    """Bytes → text. Invalid UTF-8 is read as Windows-1252 and reported; NUL bytes raise.
+
+    Raises
+    ------
+    ValueError
+        For a binary file (a NUL byte in its first 8 KiB).
+    """
+    if b"\x00" in raw[:8192]:
+        raise ValueError("binary file (NUL bytes), not an article")
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        message = (
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); read as Windows-1252, "
+            "check the letters of this file"
+        )
+        return raw.decode("cp1252", errors="replace"), [Problem(path, line, message)]
+
+
+def parse_bytes(
+    raw: bytes, path: str, slug: str, lang: str, site_url: str | None = None
+) -> Article:
+    """Parse a file's bytes (see :func:`decode` and :func:`parse_article`)."""
+    text, problems = decode(raw, path)
+    article = parse_article(text, path=path, slug=slug, lang=lang, site_url=site_url)
+    article.warnings[:0] = problems
+    return article
+
+
+def parse_article(
+    text: str,
+    *,
+    path: str = "<text>",
+    slug: str = "",
+    lang: str = "en",
+    site_url: str | None = None,
+) -> Article:
+    """Parse one article's markdown into an :class:`Article`; never raises on content.
+
+    Parameters
+    ----------
+    text : str
+        The whole file, front matter included.
+    path, slug, lang : str
+        Where it came from: used in the record and in warnings.
+    site_url : str, optional
+        Links under this base URL are internal (``https://investors.wiki``).
+
+    Examples
+    --------
+    >>> a = parse_article("---\\ntitle: back office\\n---\\nSee [front office](/frontoffice).",
+    ...                   slug="backoffice", lang="sv")
+    >>> a.title, [(l.target, l.anchor, l.line) for l in a.links]
+    ('back office', [('frontoffice', 'front office', 4)])
+    """
+    article = Article(path=path, slug=slug, lang=lang)
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        article.warnings.append(Problem(path, 0, "empty file"))
+        article.title = slug
+        return article
+    meta, body, body_line = _front_matter(text, path, article.warnings)
+    _BodyReader(article, normalise_site_url(site_url)).read(body, body_line)
+    article.title = clean_text(meta.get("title")) or article.h1 or slug
+    article.description = clean_text(meta.get("description")) or article.description
+    article.keywords = split_keywords(meta.get("keywords"))
+    return article
+
+
+# --- front matter -------------------------------------------------------------------------
+
+
+def _front_matter(text: str, path: str, warnings: list[Problem]) -> tuple[dict, str, int]:
+    """Split and read the front matter; return ``(meta, body, lines before body)``."""
+    first_end = text.find("\n")
+    first = text if first_end < 0 else text[:first_end]
+    if not _FENCE.fullmatch(first):
+        return {}, text, 0
+    start = len(first) + 1
+    close = _CLOSE.search(text, start) if first_end >= 0 else None
+    if close is None:
+        warnings.append(Problem(path, 1, "front matter opened on line 1 is never closed"))
+        block_end = _key_lines_end(text, start)
+        block, body_start = text[start:block_end], block_end
+    else:
+        block = text[start : close.start()]
+        nl = text.find("\n", close.end())
+        body_start = len(text) if nl < 0 else nl + 1
+    body_line = text.count("\n", 0, body_start)
+    meta = _load_yaml(block, path, warnings)
+    return meta, text[body_start:], body_line
+
+
+def _load_yaml(block: str, path: str, warnings: list[Problem]) -> dict:
+    if not block.strip():
+        return {}
+    try:
+        meta = _YAML.load(block)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        warnings.append(
+            Problem(path, line, f"front matter is not valid YAML ({reason}); read line by line")
+        )
+        return _lines_as_meta(block)
+    if not isinstance(meta, dict):
+        warnings.append(Problem(path, 2, "front matter is not a key: value mapping; read line by line"))
+        return _lines_as_meta(block)
+    return meta
+
+
+def _lines_as_meta(block: str) -> dict[str, Any]:
+    """Read a front matter block YAML refused as ``key: value`` lines (and ``- item`` lists)."""
+    meta: dict[str, Any] = {}
+    key = None
+    for line in block.splitlines():
+        match = _KEY_LINE.match(line)
+        if match:
+            key, value = match.group(1), match.group(2) or ""
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            meta[key] = value
+            continue
+        item = _LIST_LINE.match(line)
+        if item and key is not None:
+            previous = meta.get(key)
+            items = previous if isinstance(previous, list) else ([previous] if previous else [])
+            meta[key] = [*items, item.group(1)]
+        elif key is not None and line.strip() and isinstance(meta.get(key), str):
+            meta[key] = f"{meta[key]} {line.strip()}".strip()
+    return meta
+
+
+def _key_lines_end(text: str, start: int) -> int:
+    """Offset where ``key: value`` lines stop after an unclosed front matter opening."""
+    pos = start
+    while pos < len(text):
+        nl = text.find("\n", pos)
+        end = len(text) if nl < 0 else nl + 1
+        line = text[pos:end].rstrip("\r\n")
+        if not (_KEY_LINE.match(line) or _LIST_LINE.match(line)):
+            break
+        pos = end
+    return pos
+
+
+# --- body ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A link being read: its target and the spans of its pieces in the block text."""
+
+    target: str
+    byte: int
+    pieces: list[list[int]]  # [start, end] offsets; a split link has several
+
+    @property
+    def start(self) -> int:
+        return self.pieces[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.pieces[-1][1]
+
+
+class _BodyReader:
+    """Walk pulldown-cmark events once, collecting sections, links, prose and the H1."""
+
+    def __init__(self, article: Article, site: tuple[str, str] | None) -> None:
+        self.article = article
+        self.site = site
+        self.section = ""
+        self.buf: list[str] = []
+        self.pending: list[_Pending] = []
+        self.link: _Pending | None = None
+        self.link_depth = 0
+        self.image_depth = 0
+        self.code_depth = 0
+        self.quote_depth = 0
+        self.heading: int | None = None
+        self.prose: list[str] = []
+        self.external: dict[str, None] = {}
+        self.newlines: list[int] | None = None
+        self.body = b""
+        self.first_line = 0
+
+    def read(self, body: str, first_line: int) -> None:
+        body = _ATX_NO_SPACE.sub(r"\1 ", body)
+        self.body = body.encode("utf-8", "surrogatepass")
+        self.first_line = first_line
+        add = self.buf.append
+        for event, span in pyromark.events_with_range(body, options=_OPTIONS):
+            if event.__class__ is str:
+                if event == "SoftBreak" or event == "HardBreak":
+                    add(" ")
+                elif event == "Rule":
+                    self._flush()
+                continue
+            text = event.get("Text")
+            if text is None:
+                text = event.get("Code")
+            if text is not None:
+                if self.capture:
+                    add(text)
+                continue
+            tag = event.get("Start")
+            if tag is not None:
+                self._start(tag, span["start"])
+                continue
+            tag = event.get("End")
+            if tag is not None:
+                self._end(tag)
+                continue
+            math = event.get("InlineMath") or event.get("DisplayMath")
+            if math and self.capture:
+                add(math)
+        self._flush()
+        self.article.text = "\n".join(self.prose)
+        self.article.external = sorted(self.external)
+
+    @property
+    def capture(self) -> bool:
+        """Whether text now belongs to the prose (not code, not an image outside a link)."""
+        return not self.code_depth and (not self.image_depth or self.link_depth > 0)
+
+    def _size(self) -> int:
+        return sum(map(len, self.buf))
+
+    # events
+    def _start(self, tag: Any, byte: int) -> None:
+        name, payload = (tag, None) if isinstance(tag, str) else next(iter(tag.items()))
+        if name == "Link":
+            self._start_link(payload, byte)
+        elif name == "Image":
+            self.image_depth += 1
+        elif name not in _INLINE_TAGS:
+            self._flush()
+            if name == "Heading":
+                self.heading = int(payload["level"][1:]) if payload else 1
+            elif name == "CodeBlock":
+                self.code_depth += 1
+            elif name == "BlockQuote":
+                self.quote_depth += 1
+
+    def _end(self, tag: Any) -> None:
+        name = tag if isinstance(tag, str) else next(iter(tag))
+        if name == "Link":
+            self.link_depth -= 1
+            if self.link is not None:
+                self.link.pieces[-1][1] = self._size()
+                self.link = None
+        elif name == "Image":
+            self.image_depth -= 1
+        elif name not in _INLINE_TAGS:
+            if name == "Heading":
+                self._end_heading()
+            else:
+                self._flush(prose=not self.code_depth)
+            if name == "CodeBlock":
+                self.code_depth -= 1
+            elif name == "BlockQuote":
+                self.quote_depth -= 1
+
+    def _start_link(self, payload: dict, byte: int) -> None:
+        self.link_depth += 1
+        target: Target = resolve(payload.get("dest_url", ""), self.site)
+        if target.external:
+            self.external[target.external] = None
+        if not target.slug:
+            self.link = None
+            return
+        size = self._size()
+        last = self.pending[-1] if self.pending else None
+        if last is not None and last.target == target.slug and last.end >= 0:
+            if not "".join(self.buf)[last.end :].strip():
+                last.pieces.append([size, -1])  # the second half of a split link
+                self.link = last
+                return
+        self.link = _Pending(target.slug, byte, [[size, -1]])
+        self.pending.append(self.link)
+
+    def _end_heading(self) -> None:
+        title = clean_text("".join(self.buf))
+        if not self.quote_depth:
+            if self.heading == 1 and not self.article.h1 and title:
+                self.article.h1 = title
+            if title:
+                self.section = title
+                self.article.sections.append(title)
+        self._flush(prose=False)
+        self.heading = None
+
+    def _flush(self, prose: bool = True) -> None:
+        if not self.buf:
+            self.pending.clear()
+            return
+        text = "".join(self.buf)
+        if self.pending:
+            bounds = _sentence_bounds(text)
+            for pending in self.pending:
+                self.article.links.append(self._make_link(pending, text, bounds))
+        if prose and self.heading is None:
+            clean = " ".join(text.split())
+            if clean:
+                self.prose.append(clean)
+                if not self.article.description and not self.quote_depth:
+                    self.article.description = clean_text(clean)
+        self.buf.clear()
+        self.pending.clear()
+        self.link = None
+
+    def _make_link(self, pending: _Pending, text: str, bounds: list[tuple[int, int]]) -> Link:
+        end = pending.end if pending.end >= 0 else len(text)
+        pieces = [text[a : (b if b >= 0 else len(text))] for a, b in pending.pieces]
+        return Link(
+            target=pending.target,
+            anchor=_join_anchor(pieces),
+            section=self.section,
+            sentence=_sentence(text, pending.start, end, bounds),
+            line=self._line(pending.byte),
+        )
+
+    def _line(self, byte: int) -> int:
+        if self.newlines is None:
+            self.newlines = [m.start() for m in _NEWLINE.finditer(self.body)]
+        return self.first_line + bisect_right(self.newlines, byte - 1) + 1
+
+
+def _join_anchor(parts: list[str]) -> str:
+    """Join the pieces of a split link: ``chartered account`` + ``ant`` → ``chartered accountant``."""
+    out = ""
+    for part in parts:
+        piece = clean_text(part)
+        if not out:
+            out = piece
+        elif piece:
+            glue = "" if out[-1].isalpha() and piece[0].islower() else " "
+            out = out + glue + piece
+    return out
+
+
+def _sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """Sentence breaks in a block: end punctuation, then space, then no lower-case letter."""
+    bounds = []
+    for match in _SENTENCE_END.finditer(text):
+        nxt = text[match.end() : match.end() + 1]
+        if nxt and not nxt.islower():
+            bounds.append((match.start(), match.end()))
+    return bounds
+
+
+def _sentence(text: str, start: int, end: int, bounds: list[tuple[int, int]]) -> str:
+    begin, finish = 0, len(text)
+    for b_start, b_end in bounds:
+        if b_end <= start:
+            begin = b_end
+        elif b_start >= end:
+            finish = b_start
+            break
+    sentence = clean_text(text[begin:finish])
+    if len(sentence) > _SENTENCE_MAX:
+        sentence = sentence[: _SENTENCE_MAX - 1] + "…"
+    return sentence

@@ -1,0 +1,145 @@
+"""``kg build``: source folders → the graph and every export."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import nullcontext
+
+from kg.exports import FORMATS
+
+EXAMPLE = """\
+examples:
+  kg build                                   # articles/ → exports/
+  kg build Texts --out wiki --site-url https://investors.wiki --jobs 2
+  kg build notes --lang sv --formats ttl,json,report --strict
+
+Writes graph.ttl, graph.nt, graph.jsonld, graph.graphml, graph.gexf, graph.json,
+nodes.csv, edges.csv, graph.html, report.json, report.md and the SPARQL store.
+Exit code 0 when every file was read (warnings allowed), 1 when files were left out
+(errors) or, with --strict, when there is any warning; 2 for a usage error.
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``kg build``."""
+    p = sub.add_parser(
+        "build", help="parse articles and write the graph and every export",
+        description="Parse markdown articles into a knowledge graph and write every export.",
+        epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("sources", nargs="*", default=["articles"], metavar="SOURCE",
+                   help="source folders, flat or one folder per language (default: articles)")
+    p.add_argument("--out", default="exports", metavar="DIR", help="build folder (default: exports)")
+    p.add_argument("--lang", action="append", metavar="L",
+                   help="language of a flat folder; with language folders, keep only these "
+                        "(repeat or comma-separate)")
+    p.add_argument("--base-iri", metavar="IRI", help="base of RDF IRIs (default http://example.org/kg/)")
+    p.add_argument("--site-url", metavar="URL", help="links under this URL are internal, "
+                   "e.g. https://investors.wiki")
+    p.add_argument("--jobs", type=_positive, metavar="N", help="parsing processes (default: cores)")
+    p.add_argument("--no-cache", action="store_true", help="cold build: ignore and rewrite the cache")
+    p.add_argument("--formats", type=_formats, metavar="LIST",
+                   help=f"comma-separated exports to write (default all: {','.join(FORMATS)})")
+    p.add_argument("--strict", action="store_true", help="exit 1 on any warning")
+    p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build, show progress and a summary, and return the exit code."""
+    from kg.pipeline import build
+
+    quiet = args.quiet or not sys.stderr.isatty()
+    with _progress(quiet) as progress:
+        result = build(
+            args.sources, args.out, lang=args.lang, base_iri=args.base_iri,
+            site_url=args.site_url, jobs=args.jobs, cache=not args.no_cache,
+            formats=args.formats, progress=progress,
+        )
+    report = result.report
+    if not args.quiet:
+        _summary(result)
+    for problem in report["errors"]:
+        print(f"kg: error: {problem['path']}:{problem['line']}: {problem['message']}", file=sys.stderr)
+    if args.strict:
+        for problem in report["warnings"]:
+            print(f"kg: warning: {problem['path']}:{problem['line']}: {problem['message']}",
+                  file=sys.stderr)
+    if report["errors"] or (args.strict and report["warnings"]):
+        return 1
+    return 0
+
+
+def _summary(result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    report = result.report
+    table = Table(title=f"kg build → {result.out}", show_header=False, box=None)
+    table.add_column(justify="left")
+    table.add_column(justify="right")
+    corpus = result.corpus
+    rows = [
+        ("articles", report["articles"]),
+        ("concepts", report["concepts"]),
+        ("missing concepts", report["missing_concepts"]),
+        ("links", report["links"]),
+        ("keywords", report["keywords"]),
+        ("languages", ", ".join(f"{k} {v}" for k, v in report["languages"].items()) or "-"),
+        ("warnings", len(report["warnings"])),
+        ("errors", len(report["errors"])),
+    ]
+    if corpus is not None:
+        rows.append(("parsed / from cache", f"{corpus.parsed} / {corpus.cached}"))
+    rows.append(("seconds", f"{sum(result.timings.values()):.2f}"))
+    for key, value in rows:
+        table.add_row(key, str(value))
+    Console(file=sys.stdout, highlight=False).print(table)
+    if report["warnings"]:
+        print(f"{len(report['warnings'])} warning(s): see {result.out / 'report.md'}")
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return nullcontext(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    class _Bar:
+        def __init__(self) -> None:
+            self.progress = Progress(
+                "parsing", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                transient=True,
+            )
+            self.task = None
+
+        def __enter__(self):
+            self.progress.__enter__()
+            return self.update
+
+        def __exit__(self, *exc):
+            return self.progress.__exit__(*exc)
+
+        def update(self, done: int, total: int) -> None:
+            if self.task is None:
+                self.task = self.progress.add_task("parse", total=total)
+            self.progress.update(self.task, completed=done, total=total)
+
+    return _Bar()
+
+
+def _positive(text: str) -> int:
+    value = int(text) if text.isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+def _formats(text: str) -> list[str]:
+    chosen = [f.strip() for f in text.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}"
+        )
+    return chosen

@@ -1,0 +1,63 @@
+"""Printing helpers shared by the commands: aligned tables and JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+DATA_HELP = "the build folder to read (default: exports)"
+
+
+def add_data_option(parser: argparse.ArgumentParser) -> None:
+    """Add the ``--data DIR`` option every command that reads a build takes."""
+    parser.add_argument("--data", default="exports", metavar="DIR", help=DATA_HELP)
+
+
+def add_format_option(parser: argparse.ArgumentParser, choices: Sequence[str] = ("table", "json")) -> None:
+    """Add ``--format`` with the given choices (the first is the default)."""
+    parser.add_argument("--format", choices=list(choices), default=choices[0], help="output format")
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as indented JSON (UTF-8, keys in a stable order)."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")
+
+
+def format_table(rows: Iterable[Sequence[Any]], headers: Sequence[str], max_width: int = 60) -> str:
+    """Return ``rows`` as an aligned plain-text table; long cells are cut with an ellipsis."""
+    cells = [[_cell(v, max_width) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, value in enumerate(row):
+            widths[i] = max(widths[i], len(value))
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines.extend("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells)
+    return "\n".join(lines)
+
+
+def print_table(rows: Iterable[Sequence[Any]], headers: Sequence[str], max_width: int = 60) -> None:
+    """Print ``rows`` as an aligned table (see :func:`format_table`)."""
+    print(format_table(rows, headers, max_width))
+
+
+def _cell(value: Any, max_width: int) -> str:
+    if value is None:
+        text = ""
+    elif isinstance(value, (list, tuple)):
+        text = ", ".join(str(v) for v in value)
+    elif isinstance(value, float):
+        text = f"{value:.4g}"
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return str(value)

@@ -1,0 +1,329 @@
+"""Folders → languages → files → :class:`~kg.articles.Article` records.
+
+A source folder is either flat (``*.md``, language from ``lang``) or holds one folder
+per language, named by its code (``sv/``, ``pt-BR/``) or by its English name as in
+investors.wiki (``Swedish/``). Files are read once; their parse is cached by content
+hash in the build folder, and parsing runs in a process pool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from kg.articles import PARSER_VERSION, Article, Problem, parse_bytes
+
+DEFAULT_LANG = "en"
+LANGUAGE_NAMES = {
+    "arabic": "ar", "bengali": "bn", "bulgarian": "bg", "catalan": "ca", "chinese": "zh",
+    "croatian": "hr", "czech": "cs", "danish": "da", "dutch": "nl", "english": "en",
+    "estonian": "et", "filipino": "tl", "finnish": "fi", "french": "fr", "german": "de",
+    "greek": "el", "hebrew": "he", "hindi": "hi", "hungarian": "hu", "icelandic": "is",
+    "indonesian": "id", "italian": "it", "japanese": "ja", "korean": "ko", "latvian": "lv",
+    "lithuanian": "lt", "malay": "ms", "norwegian": "no", "persian": "fa", "polish": "pl",
+    "portuguese": "pt", "romanian": "ro", "russian": "ru", "serbian": "sr", "slovak": "sk",
+    "slovenian": "sl", "spanish": "es", "swedish": "sv", "thai": "th", "turkish": "tr",
+    "ukrainian": "uk", "urdu": "ur", "vietnamese": "vi",
+}
+_ISO_639_1 = set(
+    "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv "
+    "cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr "
+    "ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw "
+    "ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv "
+    "ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr "
+    "ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi "
+    "yo za zh zu".split()
+)
+_CODE = re.compile(r"^([A-Za-z]{2})(?:[-_]([A-Za-z]{2}|[A-Za-z]{4}|\d{3}))?$")
+CACHE_NAME = f"parse-v{PARSER_VERSION}.pickle"
+_PARALLEL_MIN = 400  # below this many files to parse, a pool costs more than it saves
+
+
+@dataclass(slots=True)
+class SourceFile:
+    """One markdown file to read: where it is, how reports name it, its slug and language."""
+
+    path: Path
+    rel: str
+    slug: str
+    lang: str
+
+
+@dataclass
+class Corpus:
+    """What reading a set of source folders gave: articles plus every problem met.
+
+    ``errors`` name files that are not in the graph (binary, unreadable, duplicate);
+    ``warnings`` name files read with a repair (bad YAML, not UTF-8, a folder named ``x.md``).
+    """
+
+    articles: list[Article] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    files: int = 0
+    parsed: int = 0
+    cached: int = 0
+    skipped_languages: dict[str, int] = field(default_factory=dict)
+
+
+def language_code(folder_name: str) -> str | None:
+    """The language a folder stands for, or None.
+
+    Examples
+    --------
+    >>> language_code("Swedish"), language_code("sv"), language_code("pt_BR"), language_code("img")
+    ('sv', 'sv', 'pt-BR', None)
+    """
+    named = LANGUAGE_NAMES.get(folder_name.casefold())
+    if named:
+        return named
+    match = _CODE.match(folder_name)
+    if not match or match.group(1).lower() not in _ISO_639_1:
+        return None
+    base, region = match.group(1).lower(), match.group(2)
+    if not region:
+        return base
+    return f"{base}-{region.upper() if len(region) == 2 else region.title()}"
+
+
+def discover(
+    sources: Sequence[str | os.PathLike], lang: Sequence[str] | str | None = None
+) -> tuple[list[SourceFile], list[Problem], dict[str, int]]:
+    """List the markdown files of the sources with slug and language.
+
+    Returns ``(files, problems, skipped)``: problems for missing sources and folders named
+    like articles; ``skipped`` counts files left out by the language filter, per language.
+    A missing source raises :class:`~kg.errors.KgError`.
+    """
+    from kg.errors import KgError
+
+    langs = [lang] if isinstance(lang, str) else list(lang or [])
+    langs = [code for item in langs for code in item.split(",") if code]
+    flat_lang = langs[0] if langs else DEFAULT_LANG
+    files: list[SourceFile] = []
+    problems: list[Problem] = []
+    skipped: dict[str, int] = {}
+    for source in sources:
+        root = Path(source)
+        if root.is_file():
+            files.append(SourceFile(root, root.name, _slug(root), flat_lang))
+            continue
+        if not root.is_dir():
+            raise KgError(f"{source}: no such folder (give a folder of markdown articles)")
+        for folder, code in _language_folders(root, flat_lang):
+            listed = _markdown_files(folder, root, problems, top_only=folder == root)
+            if folder != root and langs and code not in langs:
+                skipped[code] = skipped.get(code, 0) + sum(1 for _ in listed)
+                continue
+            for path in listed:
+                files.append(SourceFile(path, path.relative_to(root).as_posix(), _slug(path), code))
+    return files, problems, skipped
+
+
+def read_corpus(
+    sources: Sequence[str | os.PathLike] = ("articles",),
+    *,
+    lang: Sequence[str] | str | None = None,
+    site_url: str | None = None,
+    jobs: int | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Corpus:
+    """Read and parse every article of the sources.
+
+    Parameters
+    ----------
+    sources : sequence of paths
+        Source folders (flat or one folder per language) or single files.
+    lang : str or list of str, optional
+        The language of a flat folder; for language folders, the languages to keep.
+    site_url : str, optional
+        Links under this base URL are internal.
+    jobs : int, optional
+        Processes that parse; default the number of cores. The result does not depend on it.
+    cache_dir : path, optional
+        Where to keep parsed articles by content hash, for incremental rebuilds.
+    progress : callable, optional
+        Called as ``progress(done, total)`` while parsing.
+
+    Examples
+    --------
+    >>> corpus = read_corpus(["articles"])  # doctest: +SKIP
+    >>> [a.slug for a in corpus.articles]   # doctest: +SKIP
+    ['backoffice']
+    """
+    files, problems, skipped = discover(sources, lang)
+    corpus = Corpus(files=len(files), skipped_languages=skipped)
+    corpus.warnings.extend(problems)
+    cache = _load_cache(cache_dir)
+    todo: list[tuple[str, bytes, SourceFile]] = []
+    done: dict[str, Article] = {}
+    for source in files:
+        try:
+            raw = source.path.read_bytes()
+        except OSError as exc:
+            corpus.errors.append(Problem(source.rel, 0, f"cannot read: {exc.strerror or exc}"))
+            continue
+        key = _key(raw, source, site_url)
+        hit = cache.get(key)
+        if hit is not None:
+            done[key] = hit
+        else:
+            todo.append((key, raw, source))
+    corpus.cached = len(done)
+    corpus.parsed = len(todo)
+    for key, result in _parse_all(todo, site_url, jobs, progress):
+        if isinstance(result, Problem):
+            corpus.errors.append(result)
+        else:
+            done[key] = result
+    if cache_dir is not None:
+        _save_cache(cache_dir, done)
+    corpus.articles = _unique(done.values(), corpus.errors)
+    return corpus
+
+
+# --- discovery ---------------------------------------------------------------------------
+
+
+def _slug(path: Path) -> str:
+    return path.name[:-3] if path.name.endswith(".md") else path.stem
+
+
+def _language_folders(root: Path, flat_lang: str) -> list[tuple[Path, str]]:
+    """``(folder, language)``: the root (its own files, in ``flat_lang``), then language folders."""
+    found = [(root, flat_lang)]
+    for child in sorted(root.iterdir()):
+        code = language_code(child.name) if child.is_dir() else None
+        if code:
+            found.append((child, code))
+    return found
+
+
+def _markdown_files(
+    folder: Path, root: Path, problems: list[Problem], top_only: bool = False
+) -> Iterable[Path]:
+    """Markdown files below ``folder`` (not in hidden folders), sorted; ``x.md`` folders reported.
+
+    With ``top_only`` (the root of a language-folder layout) files directly in the root are
+    listed, and sub-folders that are not language folders are searched too.
+    """
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if not d.startswith(".") and not (top_only and here == folder and language_code(d))
+        )
+        for name in sorted(filenames):
+            if name.endswith(".md") and not name.startswith("."):
+                yield here / name
+        for name in dirnames:
+            if name.endswith(".md"):
+                rel = (here / name).relative_to(root).as_posix()
+                problems.append(Problem(rel, 0, "a folder named like an article; not read as one"))
+
+
+# --- cache -------------------------------------------------------------------------------
+
+
+def _key(raw: bytes, source: SourceFile, site_url: str | None) -> str:
+    digest = hashlib.blake2b(raw, digest_size=16)
+    digest.update(f"\0{source.rel}\0{source.slug}\0{source.lang}\0{site_url or ''}".encode())
+    return digest.hexdigest()
+
+
+def _load_cache(cache_dir: str | os.PathLike | None) -> dict[str, Article]:
+    if cache_dir is None:
+        return {}
+    path = Path(cache_dir) / CACHE_NAME
+    try:
+        with path.open("rb") as handle:
+            data = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save_cache(cache_dir: str | os.PathLike, articles: dict[str, Article]) -> None:
+    folder = Path(cache_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("parse-v*.pickle"):
+        if old.name != CACHE_NAME:
+            old.unlink(missing_ok=True)
+    tmp = folder / (CACHE_NAME + ".tmp")
+    with tmp.open("wb") as handle:
+        pickle.dump(articles, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, folder / CACHE_NAME)
+
+
+# --- parsing -----------------------------------------------------------------------------
+
+
+def _parse_one(item: tuple[str, bytes, SourceFile], site_url: str | None) -> tuple[str, Article | Problem]:
+    key, raw, source = item
+    try:
+        return key, parse_bytes(raw, source.rel, source.slug, source.lang, site_url)
+    except ValueError as exc:
+        return key, Problem(source.rel, 0, str(exc))
+    except RecursionError:
+        return key, Problem(source.rel, 0, "too deeply nested to parse")
+
+
+def _parse_chunk(
+    items: list[tuple[str, bytes, SourceFile]], site_url: str | None
+) -> list[tuple[str, Article | Problem]]:
+    return [_parse_one(item, site_url) for item in items]
+
+
+def _parse_all(
+    todo: list[tuple[str, bytes, SourceFile]],
+    site_url: str | None,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> Iterable[tuple[str, Article | Problem]]:
+    total = len(todo)
+    workers = max(1, jobs if jobs else (os.cpu_count() or 1))
+    if workers == 1 or total < _PARALLEL_MIN:
+        for i, item in enumerate(todo, 1):
+            yield _parse_one(item, site_url)
+            if progress and (i % 200 == 0 or i == total):
+                progress(i, total)
+        return
+    size = max(50, min(1000, total // (workers * 8) or 1))
+    chunks = [todo[i : i + size] for i in range(0, total, size)]
+    method = "fork" if sys.platform.startswith("linux") else None
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method)) as pool:
+        finished = 0
+        for results in pool.map(_parse_chunk, chunks, [site_url] * len(chunks)):
+            yield from results
+            finished += len(results)
+            if progress:
+                progress(finished, total)
+
+
+def _unique(articles: Iterable[Article], errors: list[Problem]) -> list[Article]:
+    """Sort by (language, slug, path); a second file with the same slug and language is an error."""
+    out: list[Article] = []
+    seen: dict[tuple[str, str], str] = {}
+    for article in sorted(articles, key=lambda a: (a.lang, a.slug, a.path)):
+        first = seen.get((article.lang, article.slug))
+        if first is not None:
+            errors.append(
+                Problem(
+                    article.path, 0,
+                    f"duplicate slug '{article.slug}' in language {article.lang}: "
+                    f"{first} is used, this file is left out",
+                )
+            )
+            continue
+        seen[(article.lang, article.slug)] = article.path
+        out.append(article)
+    return out

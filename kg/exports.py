@@ -1,0 +1,363 @@
+"""The graph → every file format of a build, one small writer per format.
+
+Every writer is a function of the graph alone, sorts what it writes (the same graph
+gives byte-identical files) and writes atomically (a temporary file, then a rename),
+so a reader never sees half a file. GraphML and GEXF are streamed by hand: networkx's
+writers build a whole XML tree first and cost seconds on a wiki; lists and dicts are
+flattened to JSON text so that Gephi and ``networkx.read_graphml`` open the files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+import networkx as nx
+
+from kg.errors import KgError
+from kg.report import make_report, report_markdown
+
+FORMATS = ("ttl", "nt", "jsonld", "graphml", "gexf", "json", "csv", "html", "report", "store")
+"""Export names for ``--formats``; ``csv`` writes nodes.csv and edges.csv, ``report`` both reports."""
+
+FILES = {
+    "ttl": "graph.ttl", "nt": "graph.nt", "jsonld": "graph.jsonld", "graphml": "graph.graphml",
+    "gexf": "graph.gexf", "json": "graph.json", "html": "graph.html",
+}
+
+NODE_COLUMNS = (
+    "id", "kind", "exists", "label", "labels", "descriptions", "keywords", "paths",
+    "alt_labels", "external_links", "unlinked_mentions",
+)
+EDGE_COLUMNS = ("source", "target", "kind", "weight", "anchors", "langs", "contexts")
+_TYPES = {"exists": "boolean", "weight": "int"}
+_XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = write_atomic(pathlib.Path(tempfile.mkdtemp()) / "x.txt", "hello")
+    >>> p.read_text()
+    'hello'
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def flat(value: Any) -> Any:
+    """A cell value: lists and dicts as compact JSON text, None as empty, the rest as is."""
+    if isinstance(value, (list, tuple, dict, set)):
+        if isinstance(value, set):
+            value = sorted(value)
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return "" if value is None else value
+
+
+# --- one writer per format ----------------------------------------------------------------
+
+
+def graph_json(G: nx.DiGraph) -> str:
+    """``graph.json``: ``networkx.node_link_data(G, edges="edges")``, one node or edge a line."""
+    data = nx.node_link_data(G, edges="edges")
+    nodes = sorted(data["nodes"], key=lambda n: n["id"])
+    edges = sorted(data["edges"], key=lambda e: (e["source"], e["target"]))
+    dump = _dumps
+    head = {k: v for k, v in data.items() if k not in ("nodes", "edges")}
+    parts = ["{", *(f"{dump(k)}: {dump(v)}," for k, v in sorted(head.items()))]
+    parts.append('"nodes": [')
+    parts.append(",\n".join(dump(n) for n in nodes))
+    parts.append('],\n"edges": [')
+    parts.append(",\n".join(dump(e) for e in edges))
+    parts.append("]}")
+    return "\n".join(parts) + "\n"
+
+
+def read_build(data: str | os.PathLike = "exports") -> nx.DiGraph:
+    """Read the graph of a build folder (its ``graph.json``).
+
+    Raises
+    ------
+    KgError
+        When the folder holds no build, or graph.json is not readable.
+
+    Examples
+    --------
+    >>> G = read_build("exports")  # doctest: +SKIP
+    """
+    path = Path(data) / "graph.json"
+    if not path.is_file():
+        raise KgError(f"{data}: no build here (no graph.json); run 'kg build --out {data}' first")
+    try:
+        with path.open("rb") as handle:
+            payload = json.load(handle)
+        return nx.node_link_graph(payload, directed=True, edges="edges")
+    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise KgError(f"{path}: not a kg graph.json ({exc}); rebuild with 'kg build'") from exc
+
+
+def nodes_csv(G: nx.DiGraph) -> str:
+    """``nodes.csv``: one row a node; lists and dicts as JSON text; in/out link counts."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*NODE_COLUMNS, "links_in", "links_out"])
+    for node in sorted(G):
+        data = G.nodes[node]
+        row = [node, *(flat(data.get(c)) for c in NODE_COLUMNS[1:])]
+        row += [_count_links(G.in_edges(node, data="kind")), _count_links(G.out_edges(node, data="kind"))]
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def edges_csv(G: nx.DiGraph) -> str:
+    """``edges.csv``: one row an edge (links and keyword edges)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(EDGE_COLUMNS)
+    for u, v in sorted(G.edges()):
+        data = G.edges[u, v]
+        writer.writerow([u, v, *(flat(data.get(c)) for c in EDGE_COLUMNS[2:])])
+    return buffer.getvalue()
+
+
+def graphml(G: nx.DiGraph) -> str:
+    """``graph.graphml``, streamed; ``networkx.read_graphml`` and Gephi open it."""
+    node_keys, edge_keys = _attribute_names(G)
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+        'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
+    ]
+    graph_keys = sorted(k for k, v in G.graph.items() if not isinstance(v, (list, dict)))
+    for prefix, scope, names in (("g", "graph", graph_keys), ("n", "node", node_keys), ("e", "edge", edge_keys)):
+        for i, name in enumerate(names):
+            kind = "int" if scope == "graph" and isinstance(G.graph[name], int) else _TYPES.get(name, "string")
+            out.append(
+                f'<key id="{prefix}{i}" for="{scope}" attr.name={_attr(name)} attr.type="{kind}" />'
+            )
+    out.append('<graph edgedefault="directed">')
+    out += [f'<data key="g{i}">{_text(G.graph[k])}</data>' for i, k in enumerate(graph_keys)]
+    for node in sorted(G):
+        out.append(f"<node id={_attr(node)}>{_datas('n', node_keys, G.nodes[node])}</node>")
+    for u, v in sorted(G.edges()):
+        out.append(
+            f"<edge source={_attr(u)} target={_attr(v)}>{_datas('e', edge_keys, G.edges[u, v])}</edge>"
+        )
+    out += ["</graph>", "</graphml>"]
+    return "\n".join(out) + "\n"
+
+
+def gexf(G: nx.DiGraph) -> str:
+    """``graph.gexf`` (GEXF 1.2), streamed; Gephi and ``networkx.read_gexf`` open it."""
+    node_keys, edge_keys = _attribute_names(G)
+    node_keys = [k for k in node_keys if k != "label"]
+    edge_keys = [k for k in edge_keys if k != "weight"]
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">',
+        '<meta><creator>kg</creator><description>concept graph</description></meta>',
+        '<graph defaultedgetype="directed" mode="static">',
+    ]
+    for scope, names in (("node", node_keys), ("edge", edge_keys)):
+        out.append(f'<attributes class="{scope}" mode="static">')
+        for i, name in enumerate(names):
+            kind = _TYPES.get(name, "string")
+            out.append(f'<attribute id="{i}" title={_attr(name)} type="{kind}" />')
+        out.append("</attributes>")
+    out.append("<nodes>")
+    for node in sorted(G):
+        data = G.nodes[node]
+        label = data.get("label", node)
+        out.append(
+            f"<node id={_attr(node)} label={_attr(label)}>{_attvalues(node_keys, data)}</node>"
+        )
+    out += ["</nodes>", "<edges>"]
+    for i, (u, v) in enumerate(sorted(G.edges())):
+        data = G.edges[u, v]
+        weight = data.get("weight", 1)
+        out.append(
+            f'<edge id="{i}" source={_attr(u)} target={_attr(v)} weight="{weight}">'
+            f"{_attvalues(edge_keys, data)}</edge>"
+        )
+    out += ["</edges>", "</graph>", "</gexf>"]
+    return "\n".join(out) + "\n"
+
+
+# --- all of them --------------------------------------------------------------------------
+
+
+def write_exports(
+    G: nx.DiGraph,
+    out: str | os.PathLike = "exports",
+    *,
+    formats: Iterable[str] | None = None,
+    base_iri: str | None = None,
+) -> dict[str, float]:
+    """Write the chosen exports of ``G`` into ``out``; return seconds spent per format.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A graph from :func:`kg.graph.build_graph` (or :func:`read_build`).
+    out : path
+        The build folder (created if needed).
+    formats : iterable of str, optional
+        Names from :data:`FORMATS`; default all.
+    base_iri : str, optional
+        Base of the RDF IRIs; default :data:`kg.rdf.DEFAULT_BASE_IRI`. Kept in ``G.graph``.
+
+    Examples
+    --------
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> import tempfile
+    >>> G = build_graph([parse_article("See [b](/b).", slug="a")])
+    >>> sorted(write_exports(G, tempfile.mkdtemp(), formats=["json", "csv"]))
+    ['csv', 'json']
+    """
+    chosen = list(FORMATS) if formats is None else list(dict.fromkeys(formats))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        raise KgError(f"unknown export format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    if "store" in chosen and "nt" not in chosen:
+        chosen.insert(chosen.index("store"), "nt")
+    G.graph["base_iri"] = base_iri or G.graph.get("base_iri") or _default_base_iri()
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    for name in chosen:
+        start = time.perf_counter()
+        _WRITERS[name](G, folder)
+        timings[name] = round(time.perf_counter() - start, 4)
+    return timings
+
+
+def _write_rdf(fmt: str) -> Callable[[nx.DiGraph, Path], None]:
+    def write(G: nx.DiGraph, folder: Path) -> None:
+        from kg.rdf import rdf_bytes
+
+        write_atomic(folder / FILES[fmt], rdf_bytes(G, fmt, G.graph["base_iri"]))
+
+    return write
+
+
+def _write_text(fmt: str, render: Callable[[nx.DiGraph], str]) -> Callable[[nx.DiGraph, Path], None]:
+    def write(G: nx.DiGraph, folder: Path) -> None:
+        write_atomic(folder / FILES[fmt], render(G))
+
+    return write
+
+
+def _write_csv(G: nx.DiGraph, folder: Path) -> None:
+    write_atomic(folder / "nodes.csv", nodes_csv(G))
+    write_atomic(folder / "edges.csv", edges_csv(G))
+
+
+def _write_html(G: nx.DiGraph, folder: Path) -> None:
+    from kg.viz import render_html
+
+    write_atomic(folder / FILES["html"], render_html(G))
+
+
+def _write_report(G: nx.DiGraph, folder: Path) -> None:
+    report = make_report(G)
+    write_atomic(folder / "report.json", json.dumps(report, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    write_atomic(folder / "report.md", report_markdown(report))
+
+
+def _write_store(G: nx.DiGraph, folder: Path) -> None:
+    from kg.query import write_store
+
+    write_store(folder)
+
+
+_WRITERS: dict[str, Callable[[nx.DiGraph, Path], None]] = {
+    "ttl": _write_rdf("ttl"),
+    "nt": _write_rdf("nt"),
+    "jsonld": _write_rdf("jsonld"),
+    "graphml": _write_text("graphml", graphml),
+    "gexf": _write_text("gexf", gexf),
+    "json": _write_text("json", graph_json),
+    "csv": _write_csv,
+    "html": _write_html,
+    "report": _write_report,
+    "store": _write_store,
+}
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _default_base_iri() -> str:
+    from kg.rdf import DEFAULT_BASE_IRI
+
+    return DEFAULT_BASE_IRI
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _count_links(edges: Iterable[tuple[str, str, Any]]) -> int:
+    return sum(1 for _, _, kind in edges if kind == "link")
+
+
+def _attribute_names(G: nx.DiGraph) -> tuple[list[str], list[str]]:
+    node_keys = sorted({k for _, d in G.nodes(data=True) for k in d})
+    edge_keys = sorted({k for _, _, d in G.edges(data=True) for k in d})
+    return node_keys, edge_keys
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return escape(_XML_BAD.sub("", str(flat(value))))
+
+
+def _attr(value: Any) -> str:
+    return quoteattr(_XML_BAD.sub("", str(value)), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def _datas(prefix: str, keys: list[str], data: dict[str, Any]) -> str:
+    return "".join(
+        f'<data key="{prefix}{i}">{_text(data[k])}</data>' for i, k in enumerate(keys) if k in data
+    )
+
+
+def _attvalues(keys: list[str], data: dict[str, Any]) -> str:
+    values = "".join(
+        f'<attvalue for="{i}" value={_attr(_text_raw(data[k]))} />'
+        for i, k in enumerate(keys) if k in data
+    )
+    return f"<attvalues>{values}</attvalues>" if values else ""
+
+
+def _text_raw(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(flat(value))

@@ -1,0 +1,121 @@
+"""The whole job in one call: source folders → parsed articles → graph → exports.
+
+:func:`build` is what ``kg build`` runs; :func:`load` is the notebook's way in: it
+parses a source folder, or reads a finished build, and returns the graph.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.corpus import Corpus, read_corpus
+from kg.exports import read_build, write_exports
+from kg.graph import build_graph
+from kg.report import make_report
+
+CACHE_FOLDER = ".cache"
+
+
+@dataclass
+class BuildResult:
+    """What :func:`build` did: the graph, the report's data, where it wrote, time per stage."""
+
+    graph: nx.DiGraph
+    report: dict[str, Any]
+    out: Path
+    timings: dict[str, float] = field(default_factory=dict)
+    corpus: Corpus | None = None
+
+    @property
+    def failed(self) -> bool:
+        """True when files were lost (errors): such a build exits 1."""
+        return bool(self.report["errors"])
+
+
+def build(
+    sources: Sequence[str | os.PathLike] | str | os.PathLike = ("articles",),
+    out: str | os.PathLike = "exports",
+    *,
+    lang: Sequence[str] | str | None = None,
+    base_iri: str | None = None,
+    site_url: str | None = None,
+    jobs: int | None = None,
+    cache: bool = True,
+    formats: Iterable[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildResult:
+    """Parse the sources, build the graph and write every export into ``out``.
+
+    Parameters
+    ----------
+    sources : path or sequence of paths
+        Source folders (flat, or one folder per language) or files; default ``articles``.
+    out : path
+        The build folder; default ``exports``. Its ``.cache`` keeps parsed articles.
+    lang : str or list of str, optional
+        Language of a flat folder; with language folders, the languages to keep.
+    base_iri, site_url : str, optional
+        See :func:`kg.exports.write_exports` and :func:`kg.corpus.read_corpus`.
+    jobs : int, optional
+        Parsing processes (default: the number of cores); output does not depend on it.
+    cache : bool
+        Reuse parsed articles from ``out/.cache`` (False: a cold build).
+    formats : iterable of str, optional
+        Exports to write (:data:`kg.exports.FORMATS`); default all.
+
+    Examples
+    --------
+    >>> result = build("articles", "exports")  # doctest: +SKIP
+    >>> result.report["articles"], sorted(result.graph.successors("backoffice"))[:2]  # doctest: +SKIP
+    (1, ['client-facing', 'cpa'])
+    """
+    sources = [sources] if isinstance(sources, (str, os.PathLike)) else list(sources)
+    folder = Path(out)
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    corpus = read_corpus(
+        sources, lang=lang, site_url=site_url, jobs=jobs,
+        cache_dir=folder / CACHE_FOLDER if cache else None, progress=progress,
+    )
+    timings["read"] = round(time.perf_counter() - start, 4)
+    start = time.perf_counter()
+    G = graph_of(corpus, site_url=site_url)
+    timings["graph"] = round(time.perf_counter() - start, 4)
+    for name, seconds in write_exports(G, folder, formats=formats, base_iri=base_iri).items():
+        timings[f"export:{name}"] = seconds
+    return BuildResult(G, make_report(G), folder, timings, corpus)
+
+
+def graph_of(corpus: Corpus, site_url: str | None = None) -> nx.DiGraph:
+    """The graph of a read corpus, with its reading problems kept in ``G.graph``."""
+    G = build_graph(corpus.articles, errors=corpus.errors, warnings=corpus.warnings, site_url=site_url)
+    if corpus.skipped_languages:
+        G.graph["skipped_languages"] = dict(sorted(corpus.skipped_languages.items()))
+    return G
+
+
+def load(
+    path: str | os.PathLike = "articles",
+    *,
+    lang: Sequence[str] | str | None = None,
+    site_url: str | None = None,
+    jobs: int | None = None,
+) -> nx.DiGraph:
+    """The graph of a build folder (one holding ``graph.json``) or of a source folder.
+
+    Examples
+    --------
+    >>> G = load("articles")          # doctest: +SKIP
+    >>> G.nodes["backoffice"]["labels"]  # doctest: +SKIP
+    {'sv': 'back office'}
+    """
+    if (Path(path) / "graph.json").is_file():
+        return read_build(path)
+    return graph_of(read_corpus([path], lang=lang, site_url=site_url, jobs=jobs), site_url)

@@ -1,0 +1,117 @@
+"""The build report: counts, per-language coverage, problems, wanted and orphan articles.
+
+A view of the graph like any other export: :func:`make_report` gives the data of
+``report.json``; :func:`report_markdown` renders it as ``report.md``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import networkx as nx
+
+from kg.graph import concepts, link_edges
+
+TOP_WANTED = 50
+
+
+def language_counts(G: nx.DiGraph) -> dict[str, int]:
+    """Articles per language, from the concepts' ``paths``.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph(); G.add_node("a", kind="concept", exists=True, paths={"sv": "sv/a.md"})
+    >>> language_counts(G)
+    {'sv': 1}
+    """
+    counts: Counter[str] = Counter()
+    for node in concepts(G, exists=True):
+        counts.update((G.nodes[node].get("paths") or {}).keys())
+    return dict(sorted(counts.items()))
+
+
+def coverage(counts: dict[str, int]) -> dict[str, float]:
+    """Each language's article count as a share of the largest language's (0–1, 4 decimals)."""
+    largest = max(counts.values(), default=0)
+    return {lang: round(n / largest, 4) if largest else 0.0 for lang, n in counts.items()}
+
+
+def wanted(G: nx.DiGraph) -> list[dict[str, Any]]:
+    """Missing concepts ranked by how many concepts link to them, then by mentions."""
+    rows = []
+    for node in concepts(G, exists=False):
+        sources = [u for u in G.predecessors(node) if G.edges[u, node].get("kind") == "link"]
+        mentions = sum(G.edges[u, node].get("weight", 1) for u in sources)
+        rows.append({
+            "id": node, "label": G.nodes[node].get("label", node),
+            "wanted_by": len(sources), "mentions": mentions, "sources": sorted(sources),
+        })
+    return sorted(rows, key=lambda r: (-r["wanted_by"], -r["mentions"], r["id"]))
+
+
+def orphans(G: nx.DiGraph) -> list[str]:
+    """Concepts with an article and no link in or out."""
+    linked = {n for u, v, _ in link_edges(G) for n in (u, v)}
+    return [n for n in concepts(G, exists=True) if n not in linked]
+
+
+def make_report(G: nx.DiGraph) -> dict[str, Any]:
+    """The data of ``report.json``.
+
+    Keys: ``articles``, ``concepts``, ``missing_concepts``, ``keywords``, ``links``,
+    ``mentions``, ``languages`` {lang: articles}, ``coverage`` {lang: share of the
+    largest}, ``warnings`` and ``errors`` ([{path, line, message}]), ``wanted``
+    (missing concepts ranked), ``orphans``.
+    """
+    counts = language_counts(G)
+    edges = link_edges(G)
+    return {
+        "articles": G.graph.get("articles", sum(counts.values())),
+        "concepts": len(concepts(G, exists=True)),
+        "missing_concepts": len(concepts(G, exists=False)),
+        "keywords": sum(1 for _, d in G.nodes(data=True) if d.get("kind") == "keyword"),
+        "links": len(edges),
+        "mentions": sum(d.get("weight", 1) for _, _, d in edges),
+        "languages": counts,
+        "coverage": coverage(counts),
+        "warnings": list(G.graph.get("warnings", [])),
+        "errors": list(G.graph.get("errors", [])),
+        "wanted": wanted(G),
+        "orphans": orphans(G),
+    }
+
+
+def report_markdown(report: dict[str, Any]) -> str:
+    """Render :func:`make_report`'s data as a readable markdown page."""
+    out = ["# kg build report", "", "| | |", "|---|---|"]
+    for key in ("articles", "concepts", "missing_concepts", "keywords", "links", "mentions"):
+        out.append(f"| {key.replace('_', ' ')} | {report[key]} |")
+    out.append(f"| warnings | {len(report['warnings'])} |")
+    out.append(f"| errors | {len(report['errors'])} |")
+    out += ["", "## Languages", "", "| language | articles | coverage |", "|---|---:|---:|"]
+    for lang, n in report["languages"].items():
+        out.append(f"| {lang} | {n} | {report['coverage'][lang]:.1%} |")
+    for title, key in (("Errors (files not in the graph)", "errors"), ("Warnings", "warnings")):
+        out += ["", f"## {title}", ""]
+        rows = report[key]
+        out += [f"- `{p['path']}:{p['line']}` {_md(p['message'])}" for p in rows] or ["None."]
+    out += ["", "## Most wanted missing articles", ""]
+    rows = report["wanted"][:TOP_WANTED]
+    if rows:
+        out += ["| concept | label | wanted by | mentions |", "|---|---|---:|---:|"]
+        out += [
+            f"| `{r['id']}` | {_md(r['label'])} | {r['wanted_by']} | {r['mentions']} |"
+            for r in rows
+        ]
+        if len(report["wanted"]) > TOP_WANTED:
+            out.append(f"\n…and {len(report['wanted']) - TOP_WANTED} more in report.json.")
+    else:
+        out.append("None.")
+    out += ["", "## Orphans (no link in or out)", ""]
+    out += [", ".join(f"`{o}`" for o in report["orphans"]) or "None."]
+    return "\n".join(out) + "\n"
+
+
+def _md(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
