@@ -45,7 +45,7 @@ _KEY_LINE = re.compile(r"^([A-Za-z_][\w.-]*)[ \t]*:(?:[ \t]+(.*?)|)[ \t]*\r?$")
 _LIST_LINE = re.compile(r"^[ \t]+-[ \t]+(.*?)[ \t]*\r?$")
 _ATX_NO_SPACE = re.compile(r"^([ ]{0,3}(?:>[ ]?)*#{1,6})(?=[^\s#])", re.MULTILINE)
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+|(?<=[。！？])\s*")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+|[。！？]\s*")
 _INLINE_TAGS = frozenset(
     {"Emphasis", "Strong", "Strikethrough", "Link", "Image", "Superscript", "Subscript"}
 )
@@ -345,35 +345,41 @@ class _BodyReader:
         self.first_line = 0
 
     def read(self, body: str, first_line: int) -> None:
-        body = _ATX_NO_SPACE.sub(r"\1 ", body)
+        if "#" in body:
+            body = _ATX_NO_SPACE.sub(r"\1 ", body)
         self.body = body.encode("utf-8", "surrogatepass")
         self.first_line = first_line
-        add = self.buf.append
+        buf = self.buf
+        add = buf.append
+        capture = True
         for event, span in pyromark.events_with_range(body, options=_OPTIONS):
             if event.__class__ is str:
                 if event == "SoftBreak" or event == "HardBreak":
                     add(" ")
-                elif event == "Rule":
+                elif event == "Rule" and buf:
                     self._flush()
                 continue
-            text = event.get("Text")
-            if text is None:
-                text = event.get("Code")
-            if text is not None:
-                if self.capture:
-                    add(text)
-                continue
-            tag = event.get("Start")
-            if tag is not None:
-                self._start(tag, span["start"])
-                continue
-            tag = event.get("End")
-            if tag is not None:
-                self._end(tag)
-                continue
-            math = event.get("InlineMath") or event.get("DisplayMath")
-            if math and self.capture:
-                add(math)
+            ((kind, value),) = event.items()
+            if kind == "Text" or kind == "Code":
+                if capture:
+                    add(value)
+            elif kind == "Start":
+                if value.__class__ is str:  # Paragraph, Item, Emphasis, TableCell …
+                    if buf and value not in _INLINE_TAGS:
+                        self._flush()
+                    continue
+                self._start(value, span["start"])
+                capture = self.capture
+            elif kind == "End":
+                if value.__class__ is str and value != "Link" and value != "Image":
+                    if buf and value not in _INLINE_TAGS:
+                        self._flush(prose=not self.code_depth)
+                    continue
+                self._end(value)
+                capture = self.capture
+            elif kind == "InlineMath" or kind == "DisplayMath":
+                if capture:
+                    add(value)
         self._flush()
         self.article.text = "\n".join(self.prose)
         self.article.external = sorted(self.external)
@@ -459,12 +465,10 @@ class _BodyReader:
             bounds = _sentence_bounds(text)
             for pending in self.pending:
                 self.article.links.append(self._make_link(pending, text, bounds))
-        if prose and self.heading is None:
-            clean = " ".join(text.split())
-            if clean:
-                self.prose.append(clean)
-                if not self.article.description and not self.quote_depth:
-                    self.article.description = clean_text(clean)
+        if prose and self.heading is None and not text.isspace():
+            self.prose.append(text)
+            if not self.article.description and not self.quote_depth:
+                self.article.description = clean_text(text)
         self.buf.clear()
         self.pending.clear()
         self.link = None
@@ -505,7 +509,7 @@ def _sentence_bounds(text: str) -> list[tuple[int, int]]:
     for match in _SENTENCE_END.finditer(text):
         nxt = text[match.end() : match.end() + 1]
         if nxt and not nxt.islower():
-            bounds.append((match.start(), match.end()))
+            bounds.append((match.start() + 1, match.end()))
     return bounds
 
 
