@@ -51,6 +51,7 @@ _INLINE_TAGS = frozenset(
 )
 _SENTENCE_MAX = 600
 _NEWLINE = re.compile(b"\n")
+_WORDY = re.compile(r"[^\W_]")
 
 
 @dataclass(slots=True)
@@ -79,7 +80,7 @@ class Link:
     @property
     def is_label(self) -> bool:
         """True when the anchor has a letter or digit (``[,](/x)`` counts, but names nothing)."""
-        return any(c.isalnum() for c in self.anchor)
+        return _WORDY.search(self.anchor) is not None
 
 
 @dataclass(slots=True)

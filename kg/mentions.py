@@ -14,6 +14,10 @@ import networkx as nx
 
 from kg.articles import Article
 
+_ASCII_TO_SPACE = bytes(
+    32 if i < 128 and not chr(i).isalnum() else i for i in range(256)
+)
+_UNICODE_PUNCTUATION = "\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u00ab\u00bb\u2026\u00b7\u2022\u3001\u3002"
 MIN_LABEL_LENGTH = 4
 """Titles shorter than this (``CPA``, ``IPO``) match too much ordinary text to be useful."""
 
@@ -50,10 +54,24 @@ def find_unlinked_mentions(
         for article in arts:
             linked = set(G.successors(article.slug)) if article.slug in G else set()
             for target, text in _scan(automaton, article.text):
-                if target != article.slug and target not in linked:
+                if target not in linked and target != article.slug:
                     linked.add(target)
                     found[article.slug].append({"target": target, "lang": lang, "text": text})
     return {slug: sorted(items, key=lambda m: (m["lang"], m["target"])) for slug, items in found.items()}
+
+
+def _words(text: str) -> str:
+    """Lower-case text with punctuation and white space made spaces, padded with a space.
+
+    ASCII punctuation goes through ``bytes.translate`` (C speed); the common non-ASCII
+    quotes and dashes through ``str.replace``.
+    """
+    lowered = text.lower()
+    for mark in _UNICODE_PUNCTUATION:
+        if mark in lowered:
+            lowered = lowered.replace(mark, " ")
+    data = lowered.encode("utf-8", "surrogatepass").translate(_ASCII_TO_SPACE)
+    return f" {data.decode('utf-8', 'surrogatepass')} "
 
 
 def _automaton(G: nx.DiGraph, lang: str) -> ahocorasick.Automaton | None:
@@ -61,10 +79,10 @@ def _automaton(G: nx.DiGraph, lang: str) -> ahocorasick.Automaton | None:
     for node, data in G.nodes(data=True):
         title = (data.get("labels") or {}).get(lang) if data.get("kind") == "concept" else None
         if title and len(title) >= MIN_LABEL_LENGTH and any(c.isalpha() for c in title):
-            owners[title.lower()].add(node)
+            owners[_words(title)].add(node)
     automaton = ahocorasick.Automaton()
     for key, nodes in owners.items():
-        if len(nodes) == 1:
+        if len(nodes) == 1 and key.strip():
             automaton.add_word(key, (len(key), next(iter(nodes))))
     if not len(automaton):
         return None
@@ -73,13 +91,11 @@ def _automaton(G: nx.DiGraph, lang: str) -> ahocorasick.Automaton | None:
 
 
 def _scan(automaton: ahocorasick.Automaton, text: str) -> Iterable[tuple[str, str]]:
-    """Yield ``(target, matched text)`` for whole-word matches, in text order."""
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a case mapping that changes length: match on lowered text
-        text = lowered
-    for end, (length, target) in automaton.iter(lowered):
-        start = end - length + 1
-        before = lowered[start - 1] if start > 0 else " "
-        after = lowered[end + 1] if end + 1 < len(lowered) else " "
-        if not before.isalnum() and not after.isalnum():
-            yield target, text[start : end + 1]
+    """Yield ``(target, matched words)`` for whole-word matches, in text order.
+
+    Text and titles are both reduced to space-separated lower-case words and padded with
+    a space, so every match of the automaton is a whole-word match.
+    """
+    words = _words(text)
+    for end, (length, target) in automaton.iter(words):
+        yield target, words[end - length + 2 : end]
