@@ -264,7 +264,9 @@ def _load_yaml(block: str, path: str, warnings: list[Problem]) -> dict:
         )
         return _lines_as_meta(block)
     if not isinstance(meta, dict):
-        warnings.append(Problem(path, 2, "front matter is not a key: value mapping; read line by line"))
+        warnings.append(
+            Problem(path, 2, "front matter is not a key: value mapping; read line by line")
+        )
         return _lines_as_meta(block)
     return meta
 
@@ -378,9 +380,8 @@ class _BodyReader:
                     continue
                 self._end(value)
                 capture = self.capture
-            elif kind == "InlineMath" or kind == "DisplayMath":
-                if capture:
-                    add(value)
+            elif (kind == "InlineMath" or kind == "DisplayMath") and capture:
+                add(value)
         self._flush()
         self.article.text = "\n".join(self.prose)
         self.article.external = sorted(self.external)
@@ -438,11 +439,15 @@ class _BodyReader:
             return
         size = self._size()
         last = self.pending[-1] if self.pending else None
-        if last is not None and last.target == target.slug and last.end >= 0:
-            if not "".join(self.buf)[last.end :].strip():
-                last.pieces.append([size, -1])  # the second half of a split link
-                self.link = last
-                return
+        if (
+            last is not None
+            and last.target == target.slug
+            and last.end >= 0
+            and not "".join(self.buf)[last.end :].strip()
+        ):
+            last.pieces.append([size, -1])  # the second half of a split link
+            self.link = last
+            return
         self.link = _Pending(target.slug, byte, [[size, -1]])
         self.pending.append(self.link)
 
@@ -492,7 +497,7 @@ class _BodyReader:
 
 
 def _join_anchor(parts: list[str]) -> str:
-    """Join the pieces of a split link: ``chartered account`` + ``ant`` → ``chartered accountant``."""
+    """Join a split link's pieces: ``chartered account`` + ``ant`` → ``chartered accountant``."""
     out = ""
     for part in parts:
         piece = clean_text(part)

@@ -17,6 +17,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -27,20 +28,35 @@ from kg.errors import KgError
 from kg.report import make_report, report_markdown
 
 FORMATS = ("ttl", "nt", "jsonld", "graphml", "gexf", "json", "csv", "html", "report", "store")
-"""Export names for ``--formats``; ``csv`` writes nodes.csv and edges.csv, ``report`` both reports."""
+"""Export names for ``--formats``; ``csv`` is nodes.csv and edges.csv, ``report`` both reports."""
 
 FILES = {
-    "ttl": "graph.ttl", "nt": "graph.nt", "jsonld": "graph.jsonld", "graphml": "graph.graphml",
-    "gexf": "graph.gexf", "json": "graph.json", "html": "graph.html",
+    "ttl": "graph.ttl",
+    "nt": "graph.nt",
+    "jsonld": "graph.jsonld",
+    "graphml": "graph.graphml",
+    "gexf": "graph.gexf",
+    "json": "graph.json",
+    "html": "graph.html",
 }
 
 NODE_COLUMNS = (
-    "id", "kind", "exists", "label", "labels", "descriptions", "keywords", "paths",
-    "alt_labels", "external_links", "unlinked_mentions",
+    "id",
+    "kind",
+    "exists",
+    "label",
+    "labels",
+    "descriptions",
+    "keywords",
+    "paths",
+    "alt_labels",
+    "external_links",
+    "unlinked_mentions",
 )
 EDGE_COLUMNS = ("source", "target", "kind", "weight", "anchors", "langs", "contexts")
 _TYPES = {"exists": "boolean", "weight": "int"}
 _XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NEEDS_XML_CARE = re.compile("[<>&\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
@@ -119,33 +135,59 @@ def read_build(data: str | os.PathLike = "exports") -> nx.DiGraph:
         raise KgError(f"{path}: not a kg graph.json ({exc}); rebuild with 'kg build'") from exc
 
 
-def nodes_csv(G: nx.DiGraph) -> str:
+@dataclass
+class FlatGraph:
+    """The graph with every attribute value as text, sorted: what CSV, GraphML and GEXF share.
+
+    Flattening once (lists and dicts to JSON text) serves the three writers; it is the
+    costly part of each of them.
+    """
+
+    node_keys: list[str]
+    edge_keys: list[str]
+    nodes: list[tuple[str, dict[str, str]]]
+    edges: list[tuple[str, str, dict[str, str]]]
+    graph: dict[str, str]
+
+
+def flatten(G: nx.DiGraph) -> FlatGraph:
+    """Return :class:`FlatGraph` of ``G`` (nodes and edges sorted by id)."""
+    node_keys = sorted({k for _, d in G.nodes(data=True) for k in d})
+    edge_keys = sorted({k for _, _, d in G.edges(data=True) for k in d})
+    nodes = [(n, {k: _text_raw(v) for k, v in G.nodes[n].items()}) for n in sorted(G)]
+    edges = [
+        (u, v, {k: _text_raw(x) for k, x in G.edges[u, v].items()}) for u, v in sorted(G.edges())
+    ]
+    graph = {k: _text_raw(v) for k, v in sorted(G.graph.items()) if not isinstance(v, (list, dict))}
+    return FlatGraph(node_keys, edge_keys, nodes, edges, graph)
+
+
+def nodes_csv(flat: FlatGraph, G: nx.DiGraph) -> str:
     """``nodes.csv``: one row a node; lists and dicts as JSON text; in/out link counts."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([*NODE_COLUMNS, "links_in", "links_out"])
-    for node in sorted(G):
-        data = G.nodes[node]
-        row = [node, *(flat(data.get(c)) for c in NODE_COLUMNS[1:])]
-        row += [_count_links(G.in_edges(node, data="kind")), _count_links(G.out_edges(node, data="kind"))]
+    for node, data in flat.nodes:
+        row = [node, *(data.get(c, "") for c in NODE_COLUMNS[1:])]
+        row += [
+            _count_links(G.in_edges(node, data="kind")),
+            _count_links(G.out_edges(node, data="kind")),
+        ]
         writer.writerow(row)
     return buffer.getvalue()
 
 
-def edges_csv(G: nx.DiGraph) -> str:
+def edges_csv(flat: FlatGraph) -> str:
     """``edges.csv``: one row an edge (links and keyword edges)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(EDGE_COLUMNS)
-    for u, v in sorted(G.edges()):
-        data = G.edges[u, v]
-        writer.writerow([u, v, *(flat(data.get(c)) for c in EDGE_COLUMNS[2:])])
+    writer.writerows([u, v, *(d.get(c, "") for c in EDGE_COLUMNS[2:])] for u, v, d in flat.edges)
     return buffer.getvalue()
 
 
-def graphml(G: nx.DiGraph) -> str:
+def graphml(flat: FlatGraph) -> str:
     """``graph.graphml``, streamed; ``networkx.read_graphml`` and Gephi open it."""
-    node_keys, edge_keys = _attribute_names(G)
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
@@ -153,34 +195,39 @@ def graphml(G: nx.DiGraph) -> str:
         'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
         'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
     ]
-    graph_keys = sorted(k for k, v in G.graph.items() if not isinstance(v, (list, dict)))
-    for prefix, scope, names in (("g", "graph", graph_keys), ("n", "node", node_keys), ("e", "edge", edge_keys)):
+    graph_keys = list(flat.graph)
+    for prefix, scope, names in (
+        ("g", "graph", graph_keys),
+        ("n", "node", flat.node_keys),
+        ("e", "edge", flat.edge_keys),
+    ):
         for i, name in enumerate(names):
-            kind = "int" if scope == "graph" and isinstance(G.graph[name], int) else _TYPES.get(name, "string")
+            kind = _TYPES.get(name, "string")
+            if scope == "graph" and flat.graph[name].isdigit():
+                kind = "int"
             out.append(
                 f'<key id="{prefix}{i}" for="{scope}" attr.name={_attr(name)} attr.type="{kind}" />'
             )
     out.append('<graph edgedefault="directed">')
-    out += [f'<data key="g{i}">{_text(G.graph[k])}</data>' for i, k in enumerate(graph_keys)]
-    for node in sorted(G):
-        out.append(f"<node id={_attr(node)}>{_datas('n', node_keys, G.nodes[node])}</node>")
-    for u, v in sorted(G.edges()):
-        out.append(
-            f"<edge source={_attr(u)} target={_attr(v)}>{_datas('e', edge_keys, G.edges[u, v])}</edge>"
-        )
+    out += [f'<data key="g{i}">{_text(flat.graph[k])}</data>' for i, k in enumerate(graph_keys)]
+    node_index = {k: f"n{i}" for i, k in enumerate(flat.node_keys)}
+    edge_index = {k: f"e{i}" for i, k in enumerate(flat.edge_keys)}
+    for node, data in flat.nodes:
+        out.append(f"<node id={_attr(node)}>{_datas(node_index, data)}</node>")
+    for u, v, data in flat.edges:
+        out.append(f"<edge source={_attr(u)} target={_attr(v)}>{_datas(edge_index, data)}</edge>")
     out += ["</graph>", "</graphml>"]
     return "\n".join(out) + "\n"
 
 
-def gexf(G: nx.DiGraph) -> str:
+def gexf(flat: FlatGraph) -> str:
     """``graph.gexf`` (GEXF 1.2), streamed; Gephi and ``networkx.read_gexf`` open it."""
-    node_keys, edge_keys = _attribute_names(G)
-    node_keys = [k for k in node_keys if k != "label"]
-    edge_keys = [k for k in edge_keys if k != "weight"]
+    node_keys = [k for k in flat.node_keys if k != "label"]
+    edge_keys = [k for k in flat.edge_keys if k != "weight"]
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">',
-        '<meta><creator>kg</creator><description>concept graph</description></meta>',
+        "<meta><creator>kg</creator><description>concept graph</description></meta>",
         '<graph defaultedgetype="directed" mode="static">',
     ]
     for scope, names in (("node", node_keys), ("edge", edge_keys)):
@@ -189,20 +236,20 @@ def gexf(G: nx.DiGraph) -> str:
             kind = _TYPES.get(name, "string")
             out.append(f'<attribute id="{i}" title={_attr(name)} type="{kind}" />')
         out.append("</attributes>")
+    node_index = {k: str(i) for i, k in enumerate(node_keys)}
+    edge_index = {k: str(i) for i, k in enumerate(edge_keys)}
     out.append("<nodes>")
-    for node in sorted(G):
-        data = G.nodes[node]
+    for node, data in flat.nodes:
         label = data.get("label", node)
         out.append(
-            f"<node id={_attr(node)} label={_attr(label)}>{_attvalues(node_keys, data)}</node>"
+            f"<node id={_attr(node)} label={_attr(label)}>{_attvalues(node_index, data)}</node>"
         )
     out += ["</nodes>", "<edges>"]
-    for i, (u, v) in enumerate(sorted(G.edges())):
-        data = G.edges[u, v]
-        weight = data.get("weight", 1)
+    for i, (u, v, data) in enumerate(flat.edges):
+        weight = data.get("weight", "1")
         out.append(
             f'<edge id="{i}" source={_attr(u)} target={_attr(v)} weight="{weight}">'
-            f"{_attvalues(edge_keys, data)}</edge>"
+            f"{_attvalues(edge_index, data)}</edge>"
         )
     out += ["</edges>", "</graph>", "</gexf>"]
     return "\n".join(out) + "\n"
@@ -243,17 +290,22 @@ def write_exports(
     chosen = list(FORMATS) if formats is None else list(dict.fromkeys(formats))
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown:
-        raise KgError(f"unknown export format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+        raise KgError(
+            f"unknown export format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}"
+        )
     if "store" in chosen and "nt" not in chosen:
         chosen.insert(chosen.index("store"), "nt")
     G.graph["base_iri"] = base_iri or G.graph.get("base_iri") or _default_base_iri()
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
-    for name in chosen:
-        start = time.perf_counter()
-        _WRITERS[name](G, folder)
-        timings[name] = round(time.perf_counter() - start, 4)
+    try:
+        for name in chosen:
+            start = time.perf_counter()
+            _WRITERS[name](G, folder)
+            timings[name] = round(time.perf_counter() - start, 4)
+    finally:
+        _FLAT.pop(id(G), None)
     return timings
 
 
@@ -266,16 +318,32 @@ def _write_rdf(fmt: str) -> Callable[[nx.DiGraph, Path], None]:
     return write
 
 
-def _write_text(fmt: str, render: Callable[[nx.DiGraph], str]) -> Callable[[nx.DiGraph, Path], None]:
+def _write_json(G: nx.DiGraph, folder: Path) -> None:
+    write_atomic(folder / FILES["json"], graph_json(G))
+
+
+def _write_flat(fmt: str, render: Callable[[FlatGraph], str]) -> Callable[[nx.DiGraph, Path], None]:
     def write(G: nx.DiGraph, folder: Path) -> None:
-        write_atomic(folder / FILES[fmt], render(G))
+        write_atomic(folder / FILES[fmt], render(_flat_of(G)))
 
     return write
 
 
 def _write_csv(G: nx.DiGraph, folder: Path) -> None:
-    write_atomic(folder / "nodes.csv", nodes_csv(G))
-    write_atomic(folder / "edges.csv", edges_csv(G))
+    flat = _flat_of(G)
+    write_atomic(folder / "nodes.csv", nodes_csv(flat, G))
+    write_atomic(folder / "edges.csv", edges_csv(flat))
+
+
+def _flat_of(G: nx.DiGraph) -> FlatGraph:
+    """The graph flattened once per :func:`write_exports` call (kept in a private slot)."""
+    flat = _FLAT.get(id(G))
+    if flat is None:
+        flat = _FLAT[id(G)] = flatten(G)
+    return flat
+
+
+_FLAT: dict[int, FlatGraph] = {}
 
 
 def _write_html(G: nx.DiGraph, folder: Path) -> None:
@@ -286,7 +354,10 @@ def _write_html(G: nx.DiGraph, folder: Path) -> None:
 
 def _write_report(G: nx.DiGraph, folder: Path) -> None:
     report = make_report(G)
-    write_atomic(folder / "report.json", json.dumps(report, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    write_atomic(
+        folder / "report.json",
+        json.dumps(report, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+    )
     write_atomic(folder / "report.md", report_markdown(report))
 
 
@@ -300,9 +371,9 @@ _WRITERS: dict[str, Callable[[nx.DiGraph, Path], None]] = {
     "ttl": _write_rdf("ttl"),
     "nt": _write_rdf("nt"),
     "jsonld": _write_rdf("jsonld"),
-    "graphml": _write_text("graphml", graphml),
-    "gexf": _write_text("gexf", gexf),
-    "json": _write_text("json", graph_json),
+    "graphml": _write_flat("graphml", graphml),
+    "gexf": _write_flat("gexf", gexf),
+    "json": _write_json,
     "csv": _write_csv,
     "html": _write_html,
     "report": _write_report,
@@ -327,32 +398,21 @@ def _count_links(edges: Iterable[tuple[str, str, Any]]) -> int:
     return sum(1 for _, _, kind in edges if kind == "link")
 
 
-def _attribute_names(G: nx.DiGraph) -> tuple[list[str], list[str]]:
-    node_keys = sorted({k for _, d in G.nodes(data=True) for k in d})
-    edge_keys = sorted({k for _, _, d in G.edges(data=True) for k in d})
-    return node_keys, edge_keys
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return escape(_XML_BAD.sub("", str(flat(value))))
+def _text(value: str) -> str:
+    return escape(_XML_BAD.sub("", value)) if _NEEDS_XML_CARE.search(value) else value
 
 
 def _attr(value: Any) -> str:
     return quoteattr(_XML_BAD.sub("", str(value)), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 
-def _datas(prefix: str, keys: list[str], data: dict[str, Any]) -> str:
-    return "".join(
-        f'<data key="{prefix}{i}">{_text(data[k])}</data>' for i, k in enumerate(keys) if k in data
-    )
+def _datas(index: dict[str, str], data: dict[str, str]) -> str:
+    return "".join(f'<data key="{index[k]}">{_text(v)}</data>' for k, v in data.items())
 
 
-def _attvalues(keys: list[str], data: dict[str, Any]) -> str:
+def _attvalues(index: dict[str, str], data: dict[str, str]) -> str:
     values = "".join(
-        f'<attvalue for="{i}" value={_attr(_text_raw(data[k]))} />'
-        for i, k in enumerate(keys) if k in data
+        f'<attvalue for="{index[k]}" value={_attr(v)} />' for k, v in data.items() if k in index
     )
     return f"<attvalues>{values}</attvalues>" if values else ""
 

@@ -86,7 +86,11 @@ def build_graph(
             data = edges.get((article.slug, target))
             if data is None:
                 data = edges[(article.slug, target)] = {
-                    "kind": "link", "weight": 0, "anchors": {}, "langs": set(), "contexts": {}
+                    "kind": "link",
+                    "weight": 0,
+                    "anchors": {},
+                    "langs": set(),
+                    "contexts": {},
                 }
             data["weight"] += 1
             data["langs"].add(article.lang)
@@ -96,15 +100,23 @@ def build_graph(
             key = (article.lang, link.section, link.sentence)
             if key not in data["contexts"]:
                 data["contexts"][key] = {
-                    "lang": article.lang, "section": link.section, "sentence": link.sentence,
-                    "line": link.line, "path": article.path,
+                    "lang": article.lang,
+                    "section": link.section,
+                    "sentence": link.sentence,
+                    "line": link.line,
+                    "path": article.path,
                 }
     for (source, target), data in edges.items():
         if target not in G:
             G.add_node(target, **_concept(False, target))
         G.add_edge(
-            source, target, kind="link", weight=data["weight"], anchors=list(data["anchors"]),
-            langs=sorted(data["langs"]), contexts=list(data["contexts"].values()),
+            source,
+            target,
+            kind="link",
+            weight=data["weight"],
+            anchors=list(data["anchors"]),
+            langs=sorted(data["langs"]),
+            contexts=list(data["contexts"].values()),
         )
     _set_alt_labels(G, anchors_to)
     _set_labels(G, languages)
@@ -134,7 +146,8 @@ def concepts(G: nx.DiGraph, exists: bool | None = None) -> list[str]:
     ['a']
     """
     return sorted(
-        n for n, d in G.nodes(data=True)
+        n
+        for n, d in G.nodes(data=True)
         if d.get("kind") == "concept" and (exists is None or bool(d.get("exists")) == exists)
     )
 
@@ -161,8 +174,15 @@ def link_graph(G: nx.DiGraph) -> nx.DiGraph:
 
 def _concept(exists: bool, slug: str) -> dict[str, Any]:
     return {
-        "kind": "concept", "exists": exists, "label": slug, "labels": {}, "descriptions": {},
-        "keywords": [], "paths": {}, "alt_labels": {}, "external_links": [],
+        "kind": "concept",
+        "exists": exists,
+        "label": slug,
+        "labels": {},
+        "descriptions": {},
+        "keywords": [],
+        "paths": {},
+        "alt_labels": {},
+        "external_links": [],
         "unlinked_mentions": [],
     }
 

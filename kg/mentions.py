@@ -14,10 +14,10 @@ import networkx as nx
 
 from kg.articles import Article
 
-_ASCII_TO_SPACE = bytes(
-    32 if i < 128 and not chr(i).isalnum() else i for i in range(256)
+_ASCII_TO_SPACE = bytes(32 if i < 128 and not chr(i).isalnum() else i for i in range(256))
+_UNICODE_PUNCTUATION = (
+    "\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u00ab\u00bb\u2026\u00b7\u2022\u3001\u3002"
 )
-_UNICODE_PUNCTUATION = "\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u00ab\u00bb\u2026\u00b7\u2022\u3001\u3002"
 MIN_LABEL_LENGTH = 4
 """Titles shorter than this (``CPA``, ``IPO``) match too much ordinary text to be useful."""
 
@@ -57,7 +57,9 @@ def find_unlinked_mentions(
                 if target not in linked and target != article.slug:
                     linked.add(target)
                     found[article.slug].append({"target": target, "lang": lang, "text": text})
-    return {slug: sorted(items, key=lambda m: (m["lang"], m["target"])) for slug, items in found.items()}
+    return {
+        slug: sorted(items, key=lambda m: (m["lang"], m["target"])) for slug, items in found.items()
+    }
 
 
 def _words(text: str) -> str:

@@ -73,16 +73,20 @@ def build(
     Examples
     --------
     >>> result = build("articles", "exports")  # doctest: +SKIP
-    >>> result.report["articles"], sorted(result.graph.successors("backoffice"))[:2]  # doctest: +SKIP
-    (1, ['client-facing', 'cpa'])
+    >>> sorted(result.graph.successors("backoffice"))[:2]  # doctest: +SKIP
+    ['client-facing', 'cpa']
     """
     sources = [sources] if isinstance(sources, (str, os.PathLike)) else list(sources)
     folder = Path(out)
     timings: dict[str, float] = {}
     start = time.perf_counter()
     corpus = read_corpus(
-        sources, lang=lang, site_url=site_url, jobs=jobs,
-        cache_dir=folder / CACHE_FOLDER if cache else None, progress=progress,
+        sources,
+        lang=lang,
+        site_url=site_url,
+        jobs=jobs,
+        cache_dir=folder / CACHE_FOLDER if cache else None,
+        progress=progress,
     )
     timings["read"] = round(time.perf_counter() - start, 4)
     start = time.perf_counter()
@@ -95,7 +99,9 @@ def build(
 
 def graph_of(corpus: Corpus, site_url: str | None = None) -> nx.DiGraph:
     """The graph of a read corpus, with its reading problems kept in ``G.graph``."""
-    G = build_graph(corpus.articles, errors=corpus.errors, warnings=corpus.warnings, site_url=site_url)
+    G = build_graph(
+        corpus.articles, errors=corpus.errors, warnings=corpus.warnings, site_url=site_url
+    )
     if corpus.skipped_languages:
         G.graph["skipped_languages"] = dict(sorted(corpus.skipped_languages.items()))
     return G

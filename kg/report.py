@@ -43,10 +43,15 @@ def wanted(G: nx.DiGraph) -> list[dict[str, Any]]:
     for node in concepts(G, exists=False):
         sources = [u for u in G.predecessors(node) if G.edges[u, node].get("kind") == "link"]
         mentions = sum(G.edges[u, node].get("weight", 1) for u in sources)
-        rows.append({
-            "id": node, "label": G.nodes[node].get("label", node),
-            "wanted_by": len(sources), "mentions": mentions, "sources": sorted(sources),
-        })
+        rows.append(
+            {
+                "id": node,
+                "label": G.nodes[node].get("label", node),
+                "wanted_by": len(sources),
+                "mentions": mentions,
+                "sources": sorted(sources),
+            }
+        )
     return sorted(rows, key=lambda r: (-r["wanted_by"], -r["mentions"], r["id"]))
 
 

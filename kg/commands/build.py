@@ -24,23 +24,47 @@ Exit code 0 when every file was read (warnings allowed), 1 when files were left 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``kg build``."""
     p = sub.add_parser(
-        "build", help="parse articles and write the graph and every export",
+        "build",
+        help="parse articles and write the graph and every export",
         description="Parse markdown articles into a knowledge graph and write every export.",
-        epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("sources", nargs="*", default=["articles"], metavar="SOURCE",
-                   help="source folders, flat or one folder per language (default: articles)")
-    p.add_argument("--out", default="exports", metavar="DIR", help="build folder (default: exports)")
-    p.add_argument("--lang", action="append", metavar="L",
-                   help="language of a flat folder; with language folders, keep only these "
-                        "(repeat or comma-separate)")
-    p.add_argument("--base-iri", metavar="IRI", help="base of RDF IRIs (default http://example.org/kg/)")
-    p.add_argument("--site-url", metavar="URL", help="links under this URL are internal, "
-                   "e.g. https://investors.wiki")
+    p.add_argument(
+        "sources",
+        nargs="*",
+        default=["articles"],
+        metavar="SOURCE",
+        help="source folders, flat or one folder per language (default: articles)",
+    )
+    p.add_argument(
+        "--out", default="exports", metavar="DIR", help="build folder (default: exports)"
+    )
+    p.add_argument(
+        "--lang",
+        action="append",
+        metavar="L",
+        help="language of a flat folder; with language folders, keep only these "
+        "(repeat or comma-separate)",
+    )
+    p.add_argument(
+        "--base-iri", metavar="IRI", help="base of RDF IRIs (default http://example.org/kg/)"
+    )
+    p.add_argument(
+        "--site-url",
+        metavar="URL",
+        help="links under this URL are internal, e.g. https://investors.wiki",
+    )
     p.add_argument("--jobs", type=_positive, metavar="N", help="parsing processes (default: cores)")
-    p.add_argument("--no-cache", action="store_true", help="cold build: ignore and rewrite the cache")
-    p.add_argument("--formats", type=_formats, metavar="LIST",
-                   help=f"comma-separated exports to write (default all: {','.join(FORMATS)})")
+    p.add_argument(
+        "--no-cache", action="store_true", help="cold build: ignore and rewrite the cache"
+    )
+    p.add_argument(
+        "--formats",
+        type=_formats,
+        metavar="LIST",
+        help=f"comma-separated exports to write (default all: {','.join(FORMATS)})",
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 on any warning")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     p.set_defaults(func=run)
@@ -53,19 +77,29 @@ def run(args: argparse.Namespace) -> int:
     quiet = args.quiet or not sys.stderr.isatty()
     with _progress(quiet) as progress:
         result = build(
-            args.sources, args.out, lang=args.lang, base_iri=args.base_iri,
-            site_url=args.site_url, jobs=args.jobs, cache=not args.no_cache,
-            formats=args.formats, progress=progress,
+            args.sources,
+            args.out,
+            lang=args.lang,
+            base_iri=args.base_iri,
+            site_url=args.site_url,
+            jobs=args.jobs,
+            cache=not args.no_cache,
+            formats=args.formats,
+            progress=progress,
         )
     report = result.report
     if not args.quiet:
         _summary(result)
     for problem in report["errors"]:
-        print(f"kg: error: {problem['path']}:{problem['line']}: {problem['message']}", file=sys.stderr)
+        print(
+            f"kg: error: {problem['path']}:{problem['line']}: {problem['message']}", file=sys.stderr
+        )
     if args.strict:
         for problem in report["warnings"]:
-            print(f"kg: warning: {problem['path']}:{problem['line']}: {problem['message']}",
-                  file=sys.stderr)
+            print(
+                f"kg: warning: {problem['path']}:{problem['line']}: {problem['message']}",
+                file=sys.stderr,
+            )
     if report["errors"] or (args.strict and report["warnings"]):
         return 1
     return 0
@@ -108,7 +142,10 @@ def _progress(quiet: bool):
     class _Bar:
         def __init__(self) -> None:
             self.progress = Progress(
-                "parsing", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                "parsing",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
                 transient=True,
             )
             self.task = None

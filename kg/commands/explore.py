@@ -1,7 +1,301 @@
-"""Placeholder registration; replaced by the real command module."""
+"""``kg show``, ``neighbors``, ``path``, ``related``, ``stats`` and ``check``.
+
+Thin wrappers: read the build, call :mod:`kg.explore` or :mod:`kg.quality`, print a
+table or JSON.
+"""
+
+from __future__ import annotations
 
 import argparse
+import sys
+import textwrap
+from typing import Any
+
+import networkx as nx
+
+from kg.commands.output import add_data_option, add_format_option, format_table, print_json
+from kg.quality import CHECKS
+
+_WIDE = 100
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Register no command yet."""
+    """Add the exploration and quality commands to the ``kg`` parser."""
+    p = _parser(sub, "show", "the concept card: labels, descriptions, keywords, links out and in",
+                """\
+examples:
+  kg show backoffice                  # by slug
+  kg show hyresavtal                  # by any title or anchor text, in any language
+  kg show "back office" --format json --data exports
+""")
+    p.add_argument("slug", metavar="SLUG", help="a slug, or any title or anchor text")
+    p.set_defaults(func=run_show)
+
+    p = _parser(sub, "neighbors", "concepts within N links of a concept, with their distance",
+                """\
+examples:
+  kg neighbors backoffice                         # direct links, both directions
+  kg neighbors backoffice --depth 2 --direction out
+  kg neighbors lease --direction in --format json
+""")
+    p.add_argument("slug", metavar="SLUG", help="a slug, or any title or anchor text")
+    p.add_argument("--depth", type=_count, default=1, metavar="N", help="links away (default 1)")
+    p.add_argument("--direction", choices=("out", "in", "both"), default="both",
+                   help="follow links out of, into, or both ways (default both)")
+    p.set_defaults(func=run_neighbors)
+
+    p = _parser(sub, "path", "a shortest chain of links between two concepts, with evidence",
+                """\
+examples:
+  kg path frontoffice lease          # links followed either way; each hop shows its sentence
+  kg path backoffice cpa --directed  # only in the links' direction
+  kg path "front office" hyresavtal --format json
+""")
+    p.add_argument("a", metavar="A", help="start concept")
+    p.add_argument("b", metavar="B", help="end concept")
+    p.add_argument("--directed", action="store_true", help="follow links only in their direction")
+    p.set_defaults(func=run_path)
+
+    p = _parser(sub, "related", "concepts worth reading next: close, but not linked yet",
+                """\
+Scored by shared neighbours (Adamic-Adar) plus shared keywords (rarer keywords count more).
+
+examples:
+  kg related backoffice
+  kg related backoffice --top 5 --format json
+""")
+    p.add_argument("slug", metavar="SLUG", help="a slug, or any title or anchor text")
+    p.add_argument("--top", type=_count, default=10, metavar="N", help="how many (default 10)")
+    p.set_defaults(func=run_related)
+
+    p = _parser(sub, "stats", "counts, languages, degrees, central concepts and communities",
+                """\
+examples:
+  kg stats
+  kg stats --data exports --format json
+""")
+    p.add_argument("--top", type=_count, default=10, metavar="N",
+                   help="concepts and communities to list (default 10)")
+    p.set_defaults(func=run_stats)
+
+    p = _parser(sub, "check", "quality report naming every concept concerned",
+                f"""\
+checks: {", ".join(CHECKS)}
+
+examples:
+  kg check                                   # report everything, exit 0
+  kg check --fail-on dangling-link self-link # exit 1 if any of these is found (for CI)
+  kg check --fail-on all --format json
+  kg check --only orphan duplicate-label
+""")
+    p.add_argument("--fail-on", nargs="+", choices=[*CHECKS, "all"], default=[], metavar="CHECK",
+                   help="exit 1 when any issue of these checks exists ('all' for every check)")
+    p.add_argument("--only", nargs="+", choices=[*CHECKS, "all"], default=None, metavar="CHECK",
+                   help="run only these checks (default: all)")
+    p.set_defaults(func=run_check)
+
+
+# --- handlers ---------------------------------------------------------------------------------
+
+
+def run_show(args: argparse.Namespace) -> int:
+    """``kg show``."""
+    from kg.explore import show
+
+    card = show(_graph(args), args.slug)
+    if args.format == "json":
+        print_json(card)
+        return 0
+    title = f"{card['label']} ({card['id']})" + ("" if card["exists"] else " — no article")
+    print(title)
+    print("=" * len(title))
+    fields = [
+        ("labels", _per_lang(card["labels"])),
+        ("keywords", ", ".join(card["keywords"])),
+        ("paths", _per_lang(card["paths"])),
+        ("anchor texts", _per_lang({k: ", ".join(v) for k, v in card["alt_labels"].items()})),
+        ("external links", ", ".join(card["external_links"])),
+    ]
+    print(format_table([f for f in fields if f[1]], ("field", "value"), max_width=_WIDE))
+    if card["descriptions"]:
+        print("\ndescriptions")
+        for lang, text in card["descriptions"].items():
+            print(_wrap(f"[{lang}] {text}", indent=2))
+    for name, rows in (("links out", card["anchors_out"]), ("links in", card["anchors_in"])):
+        print(f"\n{name} ({len(rows)})")
+        if rows:
+            print(format_table(
+                [(r["id"], r["label"] + ("" if r["exists"] else " (missing)"), r["anchors"],
+                  r["weight"], r["langs"]) for r in rows],
+                ("id", "label", "anchor texts", "links", "langs"),
+            ))
+    if card["unlinked_mentions"]:
+        print(f"\nunlinked mentions ({len(card['unlinked_mentions'])})")
+        print(format_table(
+            [(m["target"], m["text"], m["lang"]) for m in card["unlinked_mentions"]],
+            ("concept", "text", "lang"),
+        ))
+    return 0
+
+
+def run_neighbors(args: argparse.Namespace) -> int:
+    """``kg neighbors``."""
+    from kg.explore import neighbors
+
+    rows = neighbors(_graph(args), args.slug, depth=args.depth, direction=args.direction)
+    if args.format == "json":
+        print_json(rows)
+    else:
+        print(format_table(
+            [(r["distance"], r["id"], r["label"], "" if r["exists"] else "missing") for r in rows],
+            ("distance", "id", "label", "article"),
+        ))
+    return 0
+
+
+def run_path(args: argparse.Namespace) -> int:
+    """``kg path``."""
+    from kg.explore import path
+
+    G = _graph(args)
+    result = path(G, args.a, args.b, directed=args.directed)
+    if args.format == "json":
+        print_json(result)
+        return 0
+    if not result["path"]:
+        how = "following links forwards" if args.directed else "in either direction"
+        print(f"no chain of links from {args.a} to {args.b} ({how})")
+        return 0
+    print(" → ".join(f"{n} ({G.nodes[n].get('label', n)})" for n in result["path"]))
+    for i, hop in enumerate(result["hops"], 1):
+        if hop["direction"] == "forward":
+            print(f"\n{i}. {hop['source']} → {hop['target']}")
+        else:
+            print(f"\n{i}. {hop['source']} ← {hop['target']}  (against the link)")
+        for ctx in hop["contexts"]:
+            where = " · ".join(x for x in (ctx.get("path"), ctx.get("section")) if x)
+            print(f"   [{ctx.get('lang', '')}] {where}")
+            print(_wrap(f"“{ctx.get('sentence', '')}”", indent=6))
+    return 0
+
+
+def run_related(args: argparse.Namespace) -> int:
+    """``kg related``."""
+    from kg.explore import related
+
+    rows = related(_graph(args), args.slug, top=args.top)
+    if args.format == "json":
+        print_json(rows)
+    else:
+        print(format_table(
+            [(r["id"], r["label"], r["score"], r["shared_neighbors"], r["shared_keywords"])
+             for r in rows],
+            ("id", "label", "score", "shared neighbours", "shared keywords"),
+        ))
+    return 0
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    """``kg stats``."""
+    from kg.explore import stats
+
+    s = stats(_graph(args), top=args.top)
+    if args.format == "json":
+        print_json(s)
+        return 0
+    counts = [(k.replace("_", " "), s[k]) for k in (
+        "articles", "concepts", "missing_concepts", "keywords", "links", "mentions",
+        "community_count", "warnings", "errors")]
+    print(format_table(counts, ("count", "value")))
+    _section("languages", [
+        (lang, s["articles_per_language"][lang], f"{s['coverage'][lang]:.1%}")
+        for lang in s["languages"]
+    ], ("language", "articles", "coverage"))
+    _section("degrees (distinct links)", [
+        (d, s["degree"][d]["mean"], s["degree"][d]["median"], s["degree"][d]["max"])
+        for d in ("in", "out")
+    ], ("direction", "mean", "median", "max"))
+    dist = s["degree_distribution"]
+    shown = dist[:15]
+    _section("degree distribution (concepts with that many links)",
+             [(r["degree"], r["in"], r["out"]) for r in shown], ("degree", "in", "out"))
+    if len(dist) > len(shown):
+        print(f"… {len(dist) - len(shown)} more degrees (--format json for all)")
+    _section("top by PageRank", [(r["id"], r["label"], r["score"]) for r in s["top_pagerank"]],
+             ("id", "label", "pagerank"))
+    _section("top by in-links", [(r["id"], r["label"], r["in_links"]) for r in s["top_in_links"]],
+             ("id", "label", "in-links"))
+    _section(f"communities (Louvain; {s['community_count']} in all, largest first)",
+             [(c["community"], c["size"], c["examples"]) for c in s["communities"]],
+             ("community", "size", "examples"))
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """``kg check``: exit 1 when a check named by ``--fail-on`` found anything."""
+    from kg.quality import check
+
+    fail_on = list(CHECKS) if "all" in args.fail_on else list(args.fail_on)
+    only = None if args.only is None or "all" in args.only else [*args.only, *fail_on]
+    report = check(_graph(args), only)
+    if args.format == "json":
+        print_json(report)
+    else:
+        print(format_table(list(report["summary"].items()), ("check", "issues")))
+        if report["issues"]:
+            print()
+            print(format_table(
+                [(i["check"], i["concept"], i["detail"]) for i in report["issues"]],
+                ("check", "concept", "detail"), max_width=_WIDE,
+            ))
+    failed = [c for c in fail_on if report["summary"].get(c)]
+    if failed:
+        counts = ", ".join(f"{c} ({report['summary'][c]})" for c in failed)
+        print(f"kg: check failed: {counts}", file=sys.stderr)
+        return 1
+    return 0
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _parser(sub: argparse._SubParsersAction, name: str, summary: str, epilog: str):
+    p = sub.add_parser(
+        name, help=summary, description=summary[0].upper() + summary[1:] + ".", epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_data_option(p)
+    add_format_option(p)
+    return p
+
+
+def _graph(args: argparse.Namespace) -> nx.DiGraph:
+    from kg.exports import read_build
+
+    return read_build(args.data)
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _per_lang(values: dict[str, str]) -> str:
+    return "; ".join(f"{lang}: {text}" for lang, text in values.items())
+
+
+def _wrap(text: str, indent: int) -> str:
+    pad = " " * indent
+    return textwrap.fill(
+        text, width=_WIDE, initial_indent=pad, subsequent_indent=pad, break_on_hyphens=False
+    )
+
+
+def _section(title: str, rows: list[tuple[Any, ...]], headers: tuple[str, ...]) -> None:
+    print(f"\n{title}")
+    print(format_table(rows, headers) if rows else "(none)")

@@ -16,7 +16,9 @@ def add_data_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", default="exports", metavar="DIR", help=DATA_HELP)
 
 
-def add_format_option(parser: argparse.ArgumentParser, choices: Sequence[str] = ("table", "json")) -> None:
+def add_format_option(
+    parser: argparse.ArgumentParser, choices: Sequence[str] = ("table", "json")
+) -> None:
     """Add ``--format`` with the given choices (the first is the default)."""
     parser.add_argument("--format", choices=list(choices), default=choices[0], help="output format")
 
@@ -35,7 +37,9 @@ def format_table(rows: Iterable[Sequence[Any]], headers: Sequence[str], max_widt
             widths[i] = max(widths[i], len(value))
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
-    lines.extend("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells)
+    lines.extend(
+        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    )
     return "\n".join(lines)
 
 

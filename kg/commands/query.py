@@ -1,7 +1,195 @@
-"""Placeholder registration; replaced by the real command module."""
+"""``kg query``, ``kg serve`` and ``kg push``: SPARQL over a build, on the command line,
+over HTTP, and into a bigger store. The work is done by :mod:`kg.query`."""
+
+from __future__ import annotations
 
 import argparse
+import sys
+
+from kg.commands.output import add_data_option, print_json, print_table
+from kg.errors import KgError
+
+QUERY_EPILOG = """\
+The prefixes rdf rdfs xsd skos dct kgv concept keyword link base are declared for you.
+
+examples:
+  kg query 'SELECT ?slug ?label WHERE { ?c kgv:missing true ; dct:identifier ?slug ;
+            rdfs:label ?label } ORDER BY ?slug'
+  kg query --list
+  kg query --name who-links-to --param slug=lease
+  kg query --name shared-keywords --param a=backoffice --param b=frontoffice --format csv
+  kg query --file my.rq --data build/ --format json
+  kg query 'CONSTRUCT WHERE { concept:lease ?p ?o }' --format ttl
+
+  $ kg query --name who-links-to --param slug=lease
+  slug   source      label        weight
+  -----  ----------  -----------  ------
+  lease  backoffice  back office  1
+  (1 row)
+
+--format csv, tsv and json are the W3C SPARQL 1.1 results formats; CONSTRUCT and
+DESCRIBE print Turtle (ttl, the default) or N-Triples (nt).
+"""
+
+SERVE_EPILOG = """\
+Serves the build with Oxigraph's own server (oxigraph serve-read-only), read-only:
+SPARQL 1.1 Protocol queries at /query; updates are refused. Ctrl-C stops it.
+
+example:
+  $ kg serve --port 7878 --timeout 30
+  kg: serving exports read-only at http://127.0.0.1:7878/query (Ctrl-C stops)
+
+  # in another shell:
+  $ curl -H 'Accept: text/csv' http://127.0.0.1:7878/query \\
+      --data-urlencode 'query=SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+"""
+
+PUSH_EPILOG = """\
+Uploads graph.nt with an HTTP PUT to a SPARQL 1.1 Graph Store Protocol endpoint,
+replacing the default graph (or the graph --graph names).
+  Oxigraph  http://HOST:7878/store
+  Fuseki    http://HOST:3030/DATASET/data
+  GraphDB   http://HOST:7200/repositories/REPO/rdf-graphs/service
+
+examples:
+  kg push http://localhost:7878/store
+  kg push http://localhost:7878/store --graph https://example.org/graphs/wiki
+  KG_PASSWORD=secret kg push https://fuseki.example.org/kg/data --user admin
+  kg push http://db:3030/kg/data --user admin --password-env FUSEKI_PASSWORD
+
+The password is read from the environment variable (--password-env, default
+KG_PASSWORD), never from the command line, and never printed.
+"""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Register no command yet."""
+    """Add ``query``, ``serve`` and ``push``."""
+    fmt = argparse.RawDescriptionHelpFormatter
+
+    p = sub.add_parser(
+        "query", help="run SPARQL over the build", formatter_class=fmt, epilog=QUERY_EPILOG,
+        description="Run a SPARQL query over the build: inline, from a file, or by name "
+        "from kg's library of example queries.",
+    )
+    p.add_argument("query", nargs="?", metavar="QUERY", help="the query text ('-' reads stdin)")
+    p.add_argument("--file", "-f", metavar="F", help="read the query from file F")
+    p.add_argument("--name", "-n", metavar="NAME", help="run the named query NAME (see --list)")
+    p.add_argument("--param", "-p", action="append", default=[], metavar="K=V",
+                   help="a parameter of the named query, bound as a value (repeatable); "
+                   "<IRI> binds an IRI")
+    p.add_argument("--list", action="store_true", help="list the named queries and exit")
+    p.add_argument("--show", action="store_true", help="print the named query's text and exit")
+    add_data_option(p)
+    p.add_argument("--format", choices=["table", "csv", "tsv", "json", "ttl", "nt"],
+                   default="table", help="output format (default: table)")
+    p.set_defaults(func=run_query)
+
+    p = sub.add_parser(
+        "serve", help="serve the build as a read-only SPARQL endpoint", formatter_class=fmt,
+        epilog=SERVE_EPILOG,
+        description="Serve the build at http://HOST:PORT/query on a real SPARQL server.",
+    )
+    add_data_option(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7878, help="port (default: 7878)")
+    p.add_argument("--timeout", type=float, default=None, metavar="S",
+                   help="query time-out in seconds (default: none)")
+    p.set_defaults(func=run_serve)
+
+    p = sub.add_parser(
+        "push", help="upload the build to a SPARQL Graph Store endpoint", formatter_class=fmt,
+        epilog=PUSH_EPILOG,
+        description="Upload the build to any SPARQL 1.1 Graph Store Protocol endpoint, "
+        "replacing the target graph.",
+    )
+    p.add_argument("endpoint", metavar="ENDPOINT", help="the Graph Store endpoint URL")
+    p.add_argument("--graph", metavar="IRI", help="target named graph (default: the default graph)")
+    add_data_option(p)
+    p.add_argument("--user", metavar="U", help="HTTP Basic user")
+    p.add_argument("--password-env", default="KG_PASSWORD", metavar="VAR",
+                   help="environment variable holding the password (default: KG_PASSWORD)")
+    p.set_defaults(func=run_push)
+
+
+def run_query(args: argparse.Namespace) -> int:
+    """``kg query``."""
+    from kg import query as q
+
+    if args.list:
+        return _list(q.list_queries(), args.format)
+    sources = [s for s in (args.query, args.file, args.name) if s is not None]
+    if len(sources) != 1:
+        raise KgError("give one query: inline (QUERY), --file F or --name NAME "
+                      "(kg query --list shows the names)", exit_code=2)
+    bindings = None
+    if args.name:
+        named = q.named_query(args.name)
+        if args.show:
+            sys.stdout.write(named.text)
+            return 0
+        bindings = named.bindings(_params(args.param))
+        text = named.text
+    else:
+        if args.param:
+            raise KgError("--param goes with --name (inline queries bind nothing)", exit_code=2)
+        text = _read_text(args.query, args.file)
+    result = q.execute(text, args.data, bindings=bindings)
+    out = q.format_results(result, args.format, prefix_map=q.query_prefixes(args.data))
+    sys.stdout.buffer.write(out if out.endswith(b"\n") or not out else out + b"\n")
+    sys.stdout.flush()
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """``kg serve``."""
+    from kg.query import serve
+
+    if not 0 < args.port < 65536:
+        raise KgError(f"--port {args.port} is not a port number", exit_code=2)
+    return serve(args.data, host=args.host, port=args.port, timeout=args.timeout)
+
+
+def run_push(args: argparse.Namespace) -> int:
+    """``kg push``."""
+    from kg.query import push
+
+    info = push(args.endpoint, args.data, graph=args.graph, user=args.user,
+                password_env=args.password_env)
+    target = f"graph <{info['graph']}>" if info["graph"] else "the default graph"
+    print(f"kg: pushed {info['triples']} triples ({info['bytes']:,} bytes) to {target} at "
+          f"{info['endpoint']} (HTTP {info['status']})")
+    return 0
+
+
+def _params(items: list[str]) -> dict[str, str]:
+    params = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise KgError(f"--param {item!r}: write NAME=VALUE", exit_code=2)
+        params[key.strip()] = value
+    return params
+
+
+def _read_text(query: str | None, file: str | None) -> str:
+    if file is not None:
+        try:
+            with open(file, encoding="utf-8") as f:
+                return f.read()
+        except OSError as exc:
+            raise KgError(f"cannot read {file}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise KgError(f"{file} is not UTF-8 text") from None
+    if query == "-":
+        return sys.stdin.read()
+    return query or ""
+
+
+def _list(queries: list, fmt: str) -> int:
+    if fmt == "json":
+        print_json([{"name": q.name, "description": q.description, "params": q.params,
+                     "example": q.example} for q in queries])
+        return 0
+    rows = [[q.name, " ".join(f"{p}=…" for p in q.params), q.description] for q in queries]
+    print_table(rows, ["name", "params", "description"], max_width=90)
+    return 0
