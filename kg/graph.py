@@ -106,18 +106,22 @@ def build_graph(
                     "line": link.line,
                     "path": article.path,
                 }
-    for (source, target), data in edges.items():
-        if target not in G:
-            G.add_node(target, **_concept(False, target))
-        G.add_edge(
+    missing = sorted({target for _, target in edges} - set(G))
+    G.add_nodes_from((slug, _concept(False, slug)) for slug in missing)
+    G.add_edges_from(
+        (
             source,
             target,
-            kind="link",
-            weight=data["weight"],
-            anchors=list(data["anchors"]),
-            langs=sorted(data["langs"]),
-            contexts=list(data["contexts"].values()),
+            {
+                "kind": "link",
+                "weight": data["weight"],
+                "anchors": list(data["anchors"]),
+                "langs": sorted(data["langs"]),
+                "contexts": list(data["contexts"].values()),
+            },
         )
+        for (source, target), data in edges.items()
+    )
     _set_alt_labels(G, anchors_to)
     _set_labels(G, languages)
     _add_keywords(G, arts)
@@ -203,12 +207,13 @@ def _add_article(G: nx.DiGraph, article: Article) -> None:
 
 def _resolver(G: nx.DiGraph):
     """Map a link target to a concept id: exact slug, else the one slug equal but for case."""
+    existing = set(G)
     by_fold: dict[str, list[str]] = defaultdict(list)
-    for node in G:
+    for node in existing:
         by_fold[node.casefold()].append(node)
 
     def resolve(target: str) -> str:
-        if target in G:
+        if target in existing:
             return target
         same = by_fold.get(target.casefold(), [])
         return same[0] if len(same) == 1 else target

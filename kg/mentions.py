@@ -24,8 +24,8 @@ MIN_LABEL_LENGTH = 4
 
 def find_unlinked_mentions(
     G: nx.DiGraph, articles: Iterable[Article]
-) -> dict[str, list[dict[str, str]]]:
-    """Return ``{slug: [{target, lang, text}]}`` for titles named in prose but not linked.
+) -> dict[str, dict[str, list[str]]]:
+    """Return ``{slug: {lang: [targets]}}`` for titles named in prose but not linked.
 
     A mention is a whole-word, case-insensitive occurrence of another concept's title
     (in the article's own language) in its prose, where the concept does not already
@@ -40,26 +40,24 @@ def find_unlinked_mentions(
     ...                   slug="lease")
     >>> b = parse_article("---\\ntitle: landlord\\n---\\nOwns property.", slug="landlord")
     >>> build_graph([a, b]).nodes["lease"]["unlinked_mentions"]
-    [{'target': 'landlord', 'lang': 'en', 'text': 'landlord'}]
+    {'en': ['landlord']}
     """
     by_lang: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
         if article.text:
             by_lang[article.lang].append(article)
-    found: dict[str, list[dict[str, str]]] = defaultdict(list)
+    found: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for lang, arts in sorted(by_lang.items()):
         automaton = _automaton(G, lang)
         if automaton is None:
             continue
         for article in arts:
-            linked = set(G.successors(article.slug)) if article.slug in G else set()
-            for target, text in _scan(automaton, article.text):
-                if target not in linked and target != article.slug:
-                    linked.add(target)
-                    found[article.slug].append({"target": target, "lang": lang, "text": text})
-    return {
-        slug: sorted(items, key=lambda m: (m["lang"], m["target"])) for slug, items in found.items()
-    }
+            skip = set(G.successors(article.slug)) if article.slug in G else set()
+            skip.add(article.slug)
+            named = {target for _, (_, target) in automaton.iter(_words(article.text))} - skip
+            if named:
+                found[article.slug][lang] = sorted(named)
+    return dict(found)
 
 
 def _words(text: str) -> str:
@@ -90,14 +88,3 @@ def _automaton(G: nx.DiGraph, lang: str) -> ahocorasick.Automaton | None:
         return None
     automaton.make_automaton()
     return automaton
-
-
-def _scan(automaton: ahocorasick.Automaton, text: str) -> Iterable[tuple[str, str]]:
-    """Yield ``(target, matched words)`` for whole-word matches, in text order.
-
-    Text and titles are both reduced to space-separated lower-case words and padded with
-    a space, so every match of the automaton is a whole-word match.
-    """
-    words = _words(text)
-    for end, (length, target) in automaton.iter(words):
-        yield target, words[end - length + 2 : end]
