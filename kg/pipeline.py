@@ -25,7 +25,11 @@ CACHE_FOLDER = ".cache"
 
 @dataclass
 class BuildResult:
-    """What :func:`build` did: the graph, the report's data, where it wrote, time per stage."""
+    """What :func:`build` did: the graph, the report's data, where it wrote, time per stage.
+
+    ``corpus`` keeps the reading counts (``files``, ``parsed``, ``cached``) and problems;
+    its articles are dropped once the graph is built, to bound memory.
+    """
 
     graph: nx.DiGraph
     report: dict[str, Any]
@@ -91,6 +95,7 @@ def build(
     timings["read"] = round(time.perf_counter() - start, 4)
     start = time.perf_counter()
     G = graph_of(corpus, site_url=site_url)
+    corpus.articles = []  # the graph keeps what analysts use; let the bodies go
     timings["graph"] = round(time.perf_counter() - start, 4)
     for name, seconds in write_exports(G, folder, formats=formats, base_iri=base_iri).items():
         timings[f"export:{name}"] = seconds
