@@ -52,6 +52,7 @@ _INLINE_TAGS = frozenset(
 _SENTENCE_MAX = 600
 _NEWLINE = re.compile(b"\n")
 _WORDY = re.compile(r"[^\W_]")
+_TRACKED_ENDS = frozenset({"Link", "Image", "CodeBlock", "BlockQuote", "Heading"})
 
 
 @dataclass(slots=True)
@@ -120,6 +121,8 @@ def clean_text(value: Any) -> str:
     """
     if value is None:
         return ""
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value if v is not None)
     text = value if isinstance(value, str) else str(value)
     for _ in range(4):
         if "&" not in text:
@@ -214,6 +217,8 @@ def parse_article(
     """
     article = Article(path=path, slug=slug, lang=lang)
     text = text.lstrip("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         article.warnings.append(Problem(path, 0, "empty file"))
         article.title = slug
@@ -257,7 +262,8 @@ def _load_yaml(block: str, path: str, warnings: list[Problem]) -> dict:
         meta = _YAML.load(block)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 2 if mark is not None else 1
+        # count "\n" ourselves: YAML also breaks lines at U+0085, U+2028 and U+2029
+        line = block.count("\n", 0, mark.index) + 2 if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         warnings.append(
             Problem(path, line, f"front matter is not valid YAML ({reason}); read line by line")
@@ -374,7 +380,7 @@ class _BodyReader:
                 self._start(value, span["start"])
                 capture = self.capture
             elif kind == "End":
-                if value.__class__ is str and value != "Link" and value != "Image":
+                if value.__class__ is str and value not in _TRACKED_ENDS:
                     if buf and value not in _INLINE_TAGS:
                         self._flush(prose=not self.code_depth)
                     continue

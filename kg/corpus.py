@@ -408,7 +408,7 @@ def read_corpus(
 
 
 def _slug(path: Path) -> str:
-    return path.name[:-3] if path.name.endswith(".md") else path.stem
+    return path.name[:-3] if path.name.lower().endswith(".md") else path.stem
 
 
 def _language_folders(root: Path, flat_lang: str) -> list[tuple[Path, str]]:
@@ -424,23 +424,37 @@ def _language_folders(root: Path, flat_lang: str) -> list[tuple[Path, str]]:
 def _markdown_files(
     folder: Path, root: Path, problems: list[Problem], top_only: bool = False
 ) -> Iterable[Path]:
-    """Markdown files below ``folder`` (not in hidden folders), sorted; ``x.md`` folders reported.
+    """Markdown files (``*.md``, any case) below ``folder``, sorted.
 
-    With ``top_only`` (the root of a language-folder layout) files directly in the root are
-    listed, and sub-folders that are not language folders are searched too.
+    Hidden files (``.x.md``), folders named like articles (``x.md/``) and folder links that
+    loop back are reported in ``problems``; hidden folders (``.git``) are not searched.
+    With ``top_only`` (the root of a language-folder layout) language folders are left to
+    their own call; other sub-folders are searched.
     """
+    seen: set[tuple[int, int]] = set()
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
         here = Path(dirpath)
+        stat = here.stat()
+        if (stat.st_dev, stat.st_ino) in seen:
+            rel = here.relative_to(root).as_posix()
+            problems.append(Problem(rel, 0, "a folder link that loops back; not read again"))
+            dirnames[:] = []
+            continue
+        seen.add((stat.st_dev, stat.st_ino))
         dirnames[:] = sorted(
             d
             for d in dirnames
             if not d.startswith(".") and not (top_only and here == folder and language_code(d))
         )
         for name in sorted(filenames):
-            if name.endswith(".md") and not name.startswith("."):
-                yield here / name
+            if name.lower().endswith(".md"):
+                if name.startswith("."):
+                    rel = (here / name).relative_to(root).as_posix()
+                    problems.append(Problem(rel, 0, "a hidden file; not read"))
+                else:
+                    yield here / name
         for name in dirnames:
-            if name.endswith(".md"):
+            if name.lower().endswith(".md"):
                 rel = (here / name).relative_to(root).as_posix()
                 problems.append(Problem(rel, 0, "a folder named like an article; not read as one"))
 

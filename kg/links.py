@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # a file extension other than .md marks a resource (image, pdf), not an article
 _RESOURCE_EXT = re.compile(
@@ -87,7 +88,7 @@ def resolve(dest: str, site: tuple[str, str] | None = None) -> Target:
 
 def _slug_from_path(path: str) -> str | None:
     path = path.strip().rstrip("/")
-    if not path:
+    if not path or _CONTROL.search(path):
         return None
     name = posixpath.basename(path)
     if name.endswith(".md"):

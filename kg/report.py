@@ -84,6 +84,7 @@ def make_report(G: nx.DiGraph) -> dict[str, Any]:
         "errors": list(G.graph.get("errors", [])),
         "wanted": wanted(G),
         "orphans": orphans(G),
+        "skipped_languages": dict(G.graph.get("skipped_languages", {})),
     }
 
 
@@ -97,6 +98,9 @@ def report_markdown(report: dict[str, Any]) -> str:
     out += ["", "## Languages", "", "| language | articles | coverage |", "|---|---:|---:|"]
     for lang, n in report["languages"].items():
         out.append(f"| {lang} | {n} | {report['coverage'][lang]:.1%} |")
+    if report.get("skipped_languages"):
+        skipped = ", ".join(f"{k} {v}" for k, v in report["skipped_languages"].items())
+        out += ["", f"Left out by the language filter (files): {skipped}."]
     for title, key in (("Errors (files not in the graph)", "errors"), ("Warnings", "warnings")):
         out += ["", f"## {title}", ""]
         rows = report[key]
