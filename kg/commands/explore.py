@@ -9,89 +9,156 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from kg.commands.output import add_data_option, add_format_option, format_table, print_json
-from kg.quality import CHECKS
+
+# the names of kg.quality.CHECKS, kept here so that `kg --help` does not import networkx
+CHECKS = (
+    "dangling-link",
+    "orphan",
+    "missing-description",
+    "duplicate-label",
+    "self-link",
+    "unlinked-mention",
+    "missing-translation",
+    "parse-warning",
+)
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 _WIDE = 100
+_CHECK_LIST = textwrap.fill(
+    "checks: " + ", ".join(CHECKS), width=78, subsequent_indent="  ", break_on_hyphens=False
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the exploration and quality commands to the ``kg`` parser."""
-    p = _parser(sub, "show", "the concept card: labels, descriptions, keywords, links out and in",
-                """\
+    p = _parser(
+        sub,
+        "show",
+        "the concept card: labels, descriptions, keywords, links",
+        """\
 examples:
   kg show backoffice                  # by slug
   kg show hyresavtal                  # by any title or anchor text, in any language
   kg show "back office" --format json --data exports
-""")
+""",
+    )
     p.add_argument("slug", metavar="SLUG", help="a slug, or any title or anchor text")
     p.set_defaults(func=run_show)
 
-    p = _parser(sub, "neighbors", "concepts within N links of a concept, with their distance",
-                """\
+    p = _parser(
+        sub,
+        "neighbors",
+        "concepts within N links of a concept, with their distance",
+        """\
 examples:
   kg neighbors backoffice                         # direct links, both directions
   kg neighbors backoffice --depth 2 --direction out
   kg neighbors lease --direction in --format json
-""")
+""",
+    )
     p.add_argument("slug", metavar="SLUG", help="a slug, or any title or anchor text")
     p.add_argument("--depth", type=_count, default=1, metavar="N", help="links away (default 1)")
-    p.add_argument("--direction", choices=("out", "in", "both"), default="both",
-                   help="follow links out of, into, or both ways (default both)")
+    p.add_argument(
+        "--direction",
+        choices=("out", "in", "both"),
+        default="both",
+        help="follow links out of, into, or both ways (default both)",
+    )
     p.set_defaults(func=run_neighbors)
 
-    p = _parser(sub, "path", "a shortest chain of links between two concepts, with evidence",
-                """\
+    p = _parser(
+        sub,
+        "path",
+        "a shortest chain of links between two concepts, with evidence",
+        """\
 examples:
   kg path frontoffice lease          # links followed either way; each hop shows its sentence
   kg path backoffice cpa --directed  # only in the links' direction
   kg path "front office" hyresavtal --format json
-""")
+""",
+    )
     p.add_argument("a", metavar="A", help="start concept")
     p.add_argument("b", metavar="B", help="end concept")
     p.add_argument("--directed", action="store_true", help="follow links only in their direction")
     p.set_defaults(func=run_path)
 
-    p = _parser(sub, "related", "concepts worth reading next: close, but not linked yet",
-                """\
+    p = _parser(
+        sub,
+        "related",
+        "concepts worth reading next: close, but not linked yet",
+        """\
 Scored by shared neighbours (Adamic-Adar) plus shared keywords (rarer keywords count more).
 
 examples:
   kg related backoffice
   kg related backoffice --top 5 --format json
-""")
+""",
+    )
     p.add_argument("slug", metavar="SLUG", help="a slug, or any title or anchor text")
     p.add_argument("--top", type=_count, default=10, metavar="N", help="how many (default 10)")
     p.set_defaults(func=run_related)
 
-    p = _parser(sub, "stats", "counts, languages, degrees, central concepts and communities",
-                """\
+    p = _parser(
+        sub,
+        "stats",
+        "counts, languages, degrees, central concepts and communities",
+        """\
 examples:
   kg stats
   kg stats --data exports --format json
-""")
-    p.add_argument("--top", type=_count, default=10, metavar="N",
-                   help="concepts and communities to list (default 10)")
+  kg stats --top 20 --no-communities      # faster on a whole wiki
+""",
+    )
+    p.add_argument(
+        "--top",
+        type=_count,
+        default=10,
+        metavar="N",
+        help="concepts and communities to list (default 10)",
+    )
+    p.add_argument(
+        "--no-communities",
+        dest="communities",
+        action="store_false",
+        help="skip community detection (the slow part on a large wiki)",
+    )
     p.set_defaults(func=run_stats)
 
-    p = _parser(sub, "check", "quality report naming every concept concerned",
-                f"""\
-checks: {", ".join(CHECKS)}
+    p = _parser(
+        sub,
+        "check",
+        "quality report naming every concept concerned",
+        f"""\
+{_CHECK_LIST}
 
 examples:
   kg check                                   # report everything, exit 0
   kg check --fail-on dangling-link self-link # exit 1 if any of these is found (for CI)
   kg check --fail-on all --format json
   kg check --only orphan duplicate-label
-""")
-    p.add_argument("--fail-on", nargs="+", choices=[*CHECKS, "all"], default=[], metavar="CHECK",
-                   help="exit 1 when any issue of these checks exists ('all' for every check)")
-    p.add_argument("--only", nargs="+", choices=[*CHECKS, "all"], default=None, metavar="CHECK",
-                   help="run only these checks (default: all)")
+""",
+    )
+    p.add_argument(
+        "--fail-on",
+        nargs="+",
+        choices=[*CHECKS, "all"],
+        default=[],
+        metavar="CHECK",
+        help="exit 1 when any issue of these checks exists ('all' for every check)",
+    )
+    p.add_argument(
+        "--only",
+        nargs="+",
+        choices=[*CHECKS, "all"],
+        default=None,
+        metavar="CHECK",
+        help="run only these checks (default: all)",
+    )
     p.set_defaults(func=run_check)
 
 
@@ -124,17 +191,28 @@ def run_show(args: argparse.Namespace) -> int:
     for name, rows in (("links out", card["anchors_out"]), ("links in", card["anchors_in"])):
         print(f"\n{name} ({len(rows)})")
         if rows:
-            print(format_table(
-                [(r["id"], r["label"] + ("" if r["exists"] else " (missing)"), r["anchors"],
-                  r["weight"], r["langs"]) for r in rows],
-                ("id", "label", "anchor texts", "links", "langs"),
-            ))
+            print(
+                format_table(
+                    [
+                        (
+                            r["id"],
+                            r["label"] + ("" if r["exists"] else " (missing)"),
+                            r["anchors"],
+                            r["weight"],
+                            r["langs"],
+                        )
+                        for r in rows
+                    ],
+                    ("id", "label", "anchor texts", "links", "langs"),
+                )
+            )
     if card["unlinked_mentions"]:
-        print(f"\nunlinked mentions ({len(card['unlinked_mentions'])})")
-        print(format_table(
-            [(m["target"], m["text"], m["lang"]) for m in card["unlinked_mentions"]],
-            ("concept", "text", "lang"),
-        ))
+        print("\nnamed without a link (unlinked mentions)")
+        print(
+            format_table(
+                list(card["unlinked_mentions"].items()), ("lang", "concepts"), max_width=_WIDE
+            )
+        )
     return 0
 
 
@@ -146,10 +224,15 @@ def run_neighbors(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json(rows)
     else:
-        print(format_table(
-            [(r["distance"], r["id"], r["label"], "" if r["exists"] else "missing") for r in rows],
-            ("distance", "id", "label", "article"),
-        ))
+        print(
+            format_table(
+                [
+                    (r["distance"], r["id"], r["label"], "" if r["exists"] else "missing")
+                    for r in rows
+                ],
+                ("distance", "id", "label", "article"),
+            )
+        )
     return 0
 
 
@@ -187,11 +270,15 @@ def run_related(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json(rows)
     else:
-        print(format_table(
-            [(r["id"], r["label"], r["score"], r["shared_neighbors"], r["shared_keywords"])
-             for r in rows],
-            ("id", "label", "score", "shared neighbours", "shared keywords"),
-        ))
+        print(
+            format_table(
+                [
+                    (r["id"], r["label"], r["score"], r["shared_neighbors"], r["shared_keywords"])
+                    for r in rows
+                ],
+                ("id", "label", "score", "shared neighbours", "shared keywords"),
+            )
+        )
     return 0
 
 
@@ -199,35 +286,67 @@ def run_stats(args: argparse.Namespace) -> int:
     """``kg stats``."""
     from kg.explore import stats
 
-    s = stats(_graph(args), top=args.top)
+    s = stats(_graph(args), top=args.top, communities=args.communities)
     if args.format == "json":
         print_json(s)
         return 0
-    counts = [(k.replace("_", " "), s[k]) for k in (
-        "articles", "concepts", "missing_concepts", "keywords", "links", "mentions",
-        "community_count", "warnings", "errors")]
+    counts = [
+        (k.replace("_", " "), s[k])
+        for k in (
+            "articles",
+            "concepts",
+            "missing_concepts",
+            "keywords",
+            "links",
+            "mentions",
+            "community_count",
+            "warnings",
+            "errors",
+        )
+        if s[k] is not None
+    ]
     print(format_table(counts, ("count", "value")))
-    _section("languages", [
-        (lang, s["articles_per_language"][lang], f"{s['coverage'][lang]:.1%}")
-        for lang in s["languages"]
-    ], ("language", "articles", "coverage"))
-    _section("degrees (distinct links)", [
-        (d, s["degree"][d]["mean"], s["degree"][d]["median"], s["degree"][d]["max"])
-        for d in ("in", "out")
-    ], ("direction", "mean", "median", "max"))
+    _section(
+        "languages",
+        [
+            (lang, s["articles_per_language"][lang], f"{s['coverage'][lang]:.1%}")
+            for lang in s["languages"]
+        ],
+        ("language", "articles", "coverage"),
+    )
+    _section(
+        "degrees (distinct links)",
+        [
+            (d, s["degree"][d]["mean"], s["degree"][d]["median"], s["degree"][d]["max"])
+            for d in ("in", "out")
+        ],
+        ("direction", "mean", "median", "max"),
+    )
     dist = s["degree_distribution"]
     shown = dist[:15]
-    _section("degree distribution (concepts with that many links)",
-             [(r["degree"], r["in"], r["out"]) for r in shown], ("degree", "in", "out"))
+    _section(
+        "degree distribution (concepts with that many links)",
+        [(r["degree"], r["in"], r["out"]) for r in shown],
+        ("degree", "in", "out"),
+    )
     if len(dist) > len(shown):
         print(f"… {len(dist) - len(shown)} more degrees (--format json for all)")
-    _section("top by PageRank", [(r["id"], r["label"], r["score"]) for r in s["top_pagerank"]],
-             ("id", "label", "pagerank"))
-    _section("top by in-links", [(r["id"], r["label"], r["in_links"]) for r in s["top_in_links"]],
-             ("id", "label", "in-links"))
-    _section(f"communities (Louvain; {s['community_count']} in all, largest first)",
-             [(c["community"], c["size"], c["examples"]) for c in s["communities"]],
-             ("community", "size", "examples"))
+    _section(
+        "top by PageRank",
+        [(r["id"], r["label"], r["score"]) for r in s["top_pagerank"]],
+        ("id", "label", "pagerank"),
+    )
+    _section(
+        "top by in-links",
+        [(r["id"], r["label"], r["in_links"]) for r in s["top_in_links"]],
+        ("id", "label", "in-links"),
+    )
+    if s["community_count"] is not None:
+        _section(
+            f"communities (Louvain; {s['community_count']} in all, largest first)",
+            [(c["community"], c["size"], c["examples"]) for c in s["communities"]],
+            ("community", "size", "examples"),
+        )
     return 0
 
 
@@ -244,10 +363,13 @@ def run_check(args: argparse.Namespace) -> int:
         print(format_table(list(report["summary"].items()), ("check", "issues")))
         if report["issues"]:
             print()
-            print(format_table(
-                [(i["check"], i["concept"], i["detail"]) for i in report["issues"]],
-                ("check", "concept", "detail"), max_width=_WIDE,
-            ))
+            print(
+                format_table(
+                    [(i["check"], i["concept"], i["detail"]) for i in report["issues"]],
+                    ("check", "concept", "detail"),
+                    max_width=_WIDE,
+                )
+            )
     failed = [c for c in fail_on if report["summary"].get(c)]
     if failed:
         counts = ", ".join(f"{c} ({report['summary'][c]})" for c in failed)
@@ -261,7 +383,10 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _parser(sub: argparse._SubParsersAction, name: str, summary: str, epilog: str):
     p = sub.add_parser(
-        name, help=summary, description=summary[0].upper() + summary[1:] + ".", epilog=epilog,
+        name,
+        help=summary,
+        description=summary[0].upper() + summary[1:] + ".",
+        epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_data_option(p)

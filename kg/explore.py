@@ -1,0 +1,627 @@
+"""Questions an analyst asks of the concept graph: what, around, how connected, what next.
+
+Plain functions over the ``networkx.DiGraph`` that :func:`kg.graph.build_graph` makes
+(or :func:`kg.exports.read_build` reads back). Each takes a concept as its slug or as
+any of its titles or anchor texts, in any language (:func:`find`), and returns plain
+data (dicts and lists) that prints as JSON or turns into a ``pandas.DataFrame``.
+
+Only link edges count as neighbourhood (keywords are attributes for this purpose),
+and every answer is deterministic: ties are broken by concept id.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+from kg.errors import KgError
+from kg.quality import unlinked_mentions
+
+DIRECTIONS = ("out", "in", "both")
+"""Which links :func:`neighbors` follows: to the concepts a concept links to, from, or both."""
+
+_MAX_CANDIDATES = 10
+
+
+# --- finding a concept ----------------------------------------------------------------------
+
+
+def find(G: nx.DiGraph, text: str) -> list[str]:
+    """Concept ids that ``text`` names: a slug, a title or an anchor text, in any language.
+
+    The first rule that matches decides: the exact slug; else a title in any language
+    (ignoring case and runs of white space); else an anchor text that points to the
+    concept (``alt_labels``); else a slug equal but for case.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        The concept graph.
+    text : str
+        What the user typed.
+
+    Returns
+    -------
+    list of str
+        Matching concept ids, sorted; empty when nothing matches.
+
+    Examples
+    --------
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> a = parse_article("---\\ntitle: back office\\n---\\nSee [hyresavtal](/lease).",
+    ...                   slug="backoffice", lang="sv")
+    >>> G = build_graph([a])
+    >>> find(G, "backoffice"), find(G, "Back  Office"), find(G, "hyresavtal")
+    (['backoffice'], ['backoffice'], ['lease'])
+    >>> find(G, "nothing")
+    []
+    """
+    if text in G and G.nodes[text].get("kind") == "concept":
+        return [text]
+    key = _fold(text)
+    if not key:
+        return []
+    titles: set[str] = set()
+    anchors: set[str] = set()
+    slugs: set[str] = set()
+    for node, data in G.nodes(data=True):
+        if data.get("kind") != "concept":
+            continue
+        if any(_fold(t) == key for t in (data.get("labels") or {}).values()):
+            titles.add(node)
+        elif not titles:
+            if any(_fold(a) == key for lst in (data.get("alt_labels") or {}).values() for a in lst):
+                anchors.add(node)
+            if node.casefold() == key:
+                slugs.add(node)
+    return sorted(titles or anchors or slugs)
+
+
+def resolve(G: nx.DiGraph, text: str) -> str:
+    """The one concept id ``text`` names (see :func:`find`), or a :class:`KgError`.
+
+    Raises
+    ------
+    KgError
+        When nothing matches (the message suggests close matches) or when several
+        concepts match (the message lists them with their labels).
+
+    Examples
+    --------
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> G = build_graph([parse_article("---\\ntitle: lease\\n---\\nRent.", slug="lease")])
+    >>> resolve(G, "Lease")
+    'lease'
+    >>> resolve(G, "leas")
+    Traceback (most recent call last):
+    ...
+    kg.errors.KgError: no concept 'leas'; did you mean: lease?
+    """
+    found = find(G, text)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        shown = ", ".join(f"{n} ({_label(G, n)})" for n in found[:_MAX_CANDIDATES])
+        more = f" and {len(found) - _MAX_CANDIDATES} more" if len(found) > _MAX_CANDIDATES else ""
+        raise KgError(f"{text!r} names {len(found)} concepts: {shown}{more}; give a slug")
+    close = _close_matches(G, text)
+    hint = f"; did you mean: {', '.join(close)}?" if close else " (no close match either)"
+    raise KgError(f"no concept {text!r}{hint}")
+
+
+# --- the concept card -----------------------------------------------------------------------
+
+
+def show(G: nx.DiGraph, slug: str) -> dict[str, Any]:
+    """The concept card: labels, descriptions, keywords, links out and in, paths.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        The concept graph.
+    slug : str
+        A slug, or any title or anchor text (see :func:`find`).
+
+    Returns
+    -------
+    dict
+        ``id``, ``label``, ``exists``, ``labels`` {lang: title}, ``descriptions``
+        {lang: text}, ``keywords``, ``paths`` {lang: path}, ``alt_labels`` {lang: [anchor
+        texts]}, ``external_links``, ``links_out`` and ``links_in`` (sorted ids),
+        ``anchors_out`` and ``anchors_in`` (one ``{id, label, exists, weight, anchors,
+        langs}`` per link), ``unlinked_mentions`` ({lang: [ids of concepts the article
+        names without linking them]}).
+
+    Raises
+    ------
+    KgError
+        When ``slug`` names no concept, or several.
+
+    Examples
+    --------
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> a = parse_article("---\\ntitle: back office\\n---\\nSee [hyresavtal](/lease).",
+    ...                   slug="backoffice", lang="sv")
+    >>> card = show(build_graph([a]), "back office")
+    >>> card["id"], card["links_out"], card["anchors_out"][0]["anchors"]
+    ('backoffice', ['lease'], ['hyresavtal'])
+    """
+    node = resolve(G, slug)
+    data = G.nodes[node]
+    out = [(v, d) for v, d in G.succ[node].items() if d.get("kind") == "link"]
+    inn = [(u, d) for u, d in G.pred[node].items() if d.get("kind") == "link"]
+    return {
+        "id": node,
+        "label": data.get("label", node),
+        "exists": bool(data.get("exists")),
+        "labels": dict(sorted((data.get("labels") or {}).items())),
+        "descriptions": dict(sorted((data.get("descriptions") or {}).items())),
+        "keywords": list(data.get("keywords") or []),
+        "paths": dict(sorted((data.get("paths") or {}).items())),
+        "alt_labels": dict(sorted((data.get("alt_labels") or {}).items())),
+        "external_links": list(data.get("external_links") or []),
+        "links_out": sorted(v for v, _ in out),
+        "links_in": sorted(u for u, _ in inn),
+        "anchors_out": [_link_row(G, v, d) for v, d in sorted(out, key=lambda e: e[0])],
+        "anchors_in": [_link_row(G, u, d) for u, d in sorted(inn, key=lambda e: e[0])],
+        "unlinked_mentions": unlinked_mentions(G, node),
+    }
+
+
+# --- neighbourhood ----------------------------------------------------------------------------
+
+
+def neighbors(
+    G: nx.DiGraph, slug: str, depth: int = 1, direction: str = "both"
+) -> list[dict[str, Any]]:
+    """Concepts within ``depth`` links of ``slug``, with their distance.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        The concept graph.
+    slug : str
+        A slug, or any title or anchor text (see :func:`find`).
+    depth : int
+        How many links away to look (1 = direct neighbours).
+    direction : {"both", "out", "in"}
+        Follow links out of each concept, into it, or both ways.
+
+    Returns
+    -------
+    list of dict
+        ``{id, label, distance, exists}`` for each concept reached (not ``slug`` itself),
+        sorted by distance, then id.
+
+    Raises
+    ------
+    KgError
+        For an unknown concept, a bad direction or a negative depth.
+
+    Examples
+    --------
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> G = build_graph([
+    ...     parse_article("[b](/b)", slug="a"), parse_article("[c](/c)", slug="b")])
+    >>> [(n["id"], n["distance"]) for n in neighbors(G, "a", depth=2, direction="out")]
+    [('b', 1), ('c', 2)]
+    >>> [n["id"] for n in neighbors(G, "c", direction="in")]
+    ['b']
+    """
+    if direction not in DIRECTIONS:
+        raise KgError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
+    if depth < 0:
+        raise KgError(f"depth must be 0 or more, not {depth}")
+    node = resolve(G, slug)
+    step = _stepper(G, direction)
+    distance = {node: 0}
+    queue = deque([node])
+    while queue:
+        current = queue.popleft()
+        if distance[current] >= depth:
+            continue
+        for nxt in step(current):
+            if nxt not in distance:
+                distance[nxt] = distance[current] + 1
+                queue.append(nxt)
+    del distance[node]
+    return [
+        {"id": n, "label": _label(G, n), "distance": d, "exists": bool(G.nodes[n].get("exists"))}
+        for n, d in sorted(distance.items(), key=lambda kv: (kv[1], kv[0]))
+    ]
+
+
+def path(G: nx.DiGraph, a: str, b: str, directed: bool = False) -> dict[str, Any]:
+    """A shortest chain of links from ``a`` to ``b``, each hop with its evidence.
+
+    Links are followed either way by default (a hop against the link's direction is
+    shown with ``direction="backward"`` and the evidence of the link ``target → source``);
+    ``directed=True`` follows links only forwards. Among shortest chains the one that
+    is first in order of concept ids is given, so the answer is stable.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        The concept graph.
+    a, b : str
+        Start and end: slugs, or titles or anchor texts (see :func:`find`).
+    directed : bool
+        Follow links only in their direction.
+
+    Returns
+    -------
+    dict
+        ``path`` (the ids, ``a`` first; empty when there is no chain) and ``hops``:
+        one ``{source, target, direction, anchors, evidence, sections, contexts}`` per
+        step, where ``evidence`` holds the sentences in which the link stands and
+        ``sections`` their section headings (both de-duplicated, in order).
+
+    Examples
+    --------
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> G = build_graph([
+    ...     parse_article("# A\\nA needs [b](/b).", slug="a"),
+    ...     parse_article("# C\\nC uses [b](/b).", slug="c")])
+    >>> result = path(G, "a", "c")
+    >>> result["path"], [h["direction"] for h in result["hops"]]
+    (['a', 'b', 'c'], ['forward', 'backward'])
+    >>> result["hops"][1]["evidence"]
+    ['C uses b.']
+    >>> path(G, "a", "c", directed=True)["path"]
+    []
+    """
+    start, end = resolve(G, a), resolve(G, b)
+    step = _stepper(G, "out" if directed else "both")
+    parent: dict[str, str | None] = {start: None}
+    queue = deque([start])
+    while queue and end not in parent:
+        current = queue.popleft()
+        for nxt in step(current):
+            if nxt not in parent:
+                parent[nxt] = current
+                queue.append(nxt)
+    if end not in parent:
+        return {"path": [], "hops": []}
+    chain = [end]
+    while (prev := parent[chain[-1]]) is not None:
+        chain.append(prev)
+    chain.reverse()
+    hops = [_hop(G, u, v) for u, v in zip(chain, chain[1:], strict=False)]
+    return {"path": chain, "hops": hops}
+
+
+# --- suggestions ------------------------------------------------------------------------------
+
+
+def related(G: nx.DiGraph, slug: str, top: int | None = 10) -> list[dict[str, Any]]:
+    """Articles worth reading next: not linked to or from ``slug``, but close to it.
+
+    The score adds two Adamic–Adar sums: over the concepts both link with (either
+    direction), each counting ``1 / log(degree)`` so that a hub shared by everything
+    counts little; and over the keywords both carry, each counting
+    ``1 / log(number of concepts with the keyword)`` so that rare keywords count more.
+    Only concepts with an article are suggested.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        The concept graph.
+    slug : str
+        A slug, or any title or anchor text (see :func:`find`).
+    top : int or None
+        How many suggestions to return (``None`` for all).
+
+    Returns
+    -------
+    list of dict
+        ``{id, label, score, shared_neighbors, shared_keywords}``, by score (highest
+        first), then id.
+
+    Examples
+    --------
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> G = build_graph([
+    ...     parse_article("---\\nkeywords: Tax\\n---\\n[hub](/hub)", slug="a"),
+    ...     parse_article("---\\nkeywords: Tax\\n---\\n[hub](/hub)", slug="b"),
+    ...     parse_article("[hub](/hub)", slug="c")])
+    >>> [(r["id"], r["shared_keywords"]) for r in related(G, "a")]
+    [('b', ['Tax']), ('c', [])]
+    """
+    if top is not None and top < 0:
+        raise KgError(f"top must be 0 or more, not {top}")
+    node = resolve(G, slug)
+    own = _linked_with(G, node)
+    exclude = own | {node}
+    neighbour_score: dict[str, float] = defaultdict(float)
+    shared_n: dict[str, list[str]] = defaultdict(list)
+    for w in sorted(own):
+        around = _linked_with(G, w)
+        weight = 1.0 / math.log(len(around)) if len(around) > 1 else 0.0
+        for cand in around:
+            if cand not in exclude:
+                neighbour_score[cand] += weight
+                shared_n[cand].append(w)
+    keyword_score: dict[str, float] = defaultdict(float)
+    shared_k: dict[str, list[str]] = defaultdict(list)
+    for keyword in G.nodes[node].get("keywords") or []:
+        holders = [u for u in G.pred.get(_keyword_id(keyword), {}) if _is_concept(G, u)]
+        if len(holders) < 2:
+            continue
+        weight = 1.0 / math.log(len(holders))
+        for cand in holders:
+            if cand not in exclude:
+                keyword_score[cand] += weight
+                shared_k[cand].append(keyword)
+    rows = []
+    for cand in set(neighbour_score) | set(keyword_score):
+        if not G.nodes[cand].get("exists"):
+            continue
+        score = neighbour_score.get(cand, 0.0) + keyword_score.get(cand, 0.0)
+        rows.append({
+            "id": cand,
+            "label": _label(G, cand),
+            "score": round(score, 6),
+            "shared_neighbors": shared_n.get(cand, []),
+            "shared_keywords": sorted(shared_k.get(cand, [])),
+        })
+    rows.sort(key=lambda r: (-r["score"], r["id"]))
+    return rows if top is None else rows[:top]
+
+
+# --- the whole graph --------------------------------------------------------------------------
+
+
+def stats(
+    G: nx.DiGraph, top: int = 10, seed: int = 0, communities: bool = True
+) -> dict[str, Any]:
+    """Counts, coverage per language, degrees, central concepts and communities.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        The concept graph.
+    top : int
+        How many concepts to list by PageRank and by in-links, and how many
+        communities to describe.
+    seed : int
+        Seed of the Louvain community detection (fixed, so answers repeat).
+    communities : bool
+        Detect communities (Louvain; the slowest part: seconds on 15,000 concepts).
+
+    Returns
+    -------
+    dict
+        ``articles`` (files read), ``concepts`` (concepts with an article),
+        ``missing_concepts`` (linked to, no article), ``keywords``, ``links`` (concept →
+        concept edges), ``mentions`` (sum of their weights), ``languages`` (list),
+        ``articles_per_language`` {lang: n}, ``coverage`` {lang: n / largest language's n},
+        ``degree`` ({in, out}: {mean, median, max}), ``degree_distribution``
+        ([{degree, in, out}]: how many concepts have that many distinct links in and
+        out), ``top_pagerank`` ([{id, label, score}]), ``top_in_links`` ([{id, label,
+        in_links}]), ``community_count`` and ``communities`` ([{community, size,
+        examples}], largest first; examples are the members with most in-links;
+        ``None`` and ``[]`` when ``communities=False``),
+        ``warnings`` and ``errors`` (counts).
+
+    Examples
+    --------
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> G = build_graph([parse_article("[b](/b)", slug="a", lang="sv"),
+    ...                  parse_article("[a](/a)", slug="a", lang="en")])
+    >>> s = stats(G)
+    >>> s["concepts"], s["missing_concepts"], s["links"], s["coverage"]
+    (1, 1, 2, {'en': 1.0, 'sv': 1.0})
+    """
+    concept_ids = sorted(n for n, d in G.nodes(data=True) if d.get("kind") == "concept")
+    existing = [n for n in concept_ids if G.nodes[n].get("exists")]
+    keyword_count = sum(1 for _, d in G.nodes(data=True) if d.get("kind") == "keyword")
+    edges = [(u, v, d) for u, v, d in G.edges(data=True) if d.get("kind") == "link"]
+    per_lang: Counter[str] = Counter()
+    for n in existing:
+        per_lang.update((G.nodes[n].get("paths") or {}).keys())
+    languages = list(G.graph.get("languages") or sorted(per_lang))
+    largest = max(per_lang.values(), default=0)
+    in_deg: Counter[str] = Counter()
+    out_deg: Counter[str] = Counter()
+    for u, v, _ in edges:
+        out_deg[u] += 1
+        in_deg[v] += 1
+    pagerank = _pagerank(concept_ids, edges)
+    by_rank = sorted(concept_ids, key=lambda n: (-pagerank.get(n, 0.0), n))[:top]
+    by_in = sorted(concept_ids, key=lambda n: (-in_deg[n], n))[:top]
+    groups = _communities(concept_ids, edges, seed) if communities else []
+    return {
+        "articles": int(G.graph.get("articles", len(existing))),
+        "concepts": len(existing),
+        "missing_concepts": len(concept_ids) - len(existing),
+        "keywords": keyword_count,
+        "links": len(edges),
+        "mentions": sum(int(d.get("weight", 1)) for _, _, d in edges),
+        "languages": languages,
+        "articles_per_language": {lang: per_lang.get(lang, 0) for lang in languages},
+        "coverage": {
+            lang: round(per_lang.get(lang, 0) / largest, 4) if largest else 0.0
+            for lang in languages
+        },
+        "degree": {
+            "in": _summary([in_deg[n] for n in concept_ids]),
+            "out": _summary([out_deg[n] for n in concept_ids]),
+        },
+        "degree_distribution": _distribution(concept_ids, in_deg, out_deg),
+        "top_pagerank": [
+            {"id": n, "label": _label(G, n), "score": round(pagerank.get(n, 0.0), 6)}
+            for n in by_rank
+        ],
+        "top_in_links": [{"id": n, "label": _label(G, n), "in_links": in_deg[n]} for n in by_in],
+        "community_count": len(groups) if communities else None,
+        "communities": [
+            {
+                "community": i,
+                "size": len(members),
+                "examples": sorted(members, key=lambda n: (-in_deg[n], n))[:5],
+            }
+            for i, members in enumerate(groups[:top])
+        ],
+        "warnings": len(G.graph.get("warnings") or []),
+        "errors": len(G.graph.get("errors") or []),
+    }
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _label(G: nx.DiGraph, node: str) -> str:
+    return str(G.nodes[node].get("label") or node)
+
+
+def _is_concept(G: nx.DiGraph, node: str) -> bool:
+    return G.nodes[node].get("kind") == "concept"
+
+
+def _keyword_id(keyword: str) -> str:
+    from kg.graph import keyword_id
+
+    return keyword_id(keyword)
+
+
+def _close_matches(G: nx.DiGraph, text: str) -> list[str]:
+    """Concept ids whose slug or a title is close to ``text`` (difflib)."""
+    names: dict[str, set[str]] = defaultdict(set)
+    for node, data in G.nodes(data=True):
+        if data.get("kind") != "concept":
+            continue
+        names[node.casefold()].add(node)
+        for title in (data.get("labels") or {}).values():
+            names[_fold(title)].add(node)
+    hits = difflib.get_close_matches(_fold(text), list(names), n=_MAX_CANDIDATES, cutoff=0.6)
+    out: list[str] = []
+    for hit in hits:
+        for node in sorted(names[hit]):
+            if node not in out:
+                out.append(node)
+    return out[:_MAX_CANDIDATES]
+
+
+def _link_row(G: nx.DiGraph, other: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": other,
+        "label": _label(G, other),
+        "exists": bool(G.nodes[other].get("exists")),
+        "weight": int(data.get("weight", 1)),
+        "anchors": list(data.get("anchors") or []),
+        "langs": list(data.get("langs") or []),
+    }
+
+
+def _stepper(G: nx.DiGraph, direction: str):
+    """A function giving a concept's link neighbours in ``direction``, sorted."""
+
+    def out(node: str) -> list[str]:
+        return sorted(v for v, d in G.succ[node].items() if d.get("kind") == "link")
+
+    def inn(node: str) -> list[str]:
+        return sorted(u for u, d in G.pred[node].items() if d.get("kind") == "link")
+
+    if direction == "out":
+        return out
+    if direction == "in":
+        return inn
+    return lambda node: sorted({*out(node), *inn(node)})
+
+
+def _hop(G: nx.DiGraph, u: str, v: str) -> dict[str, Any]:
+    forward = G.has_edge(u, v) and G.edges[u, v].get("kind") == "link"
+    data = G.edges[u, v] if forward else G.edges[v, u]
+    contexts = [dict(c) for c in data.get("contexts") or []]
+    return {
+        "source": u,
+        "target": v,
+        "direction": "forward" if forward else "backward",
+        "anchors": list(data.get("anchors") or []),
+        "evidence": _unique(c.get("sentence", "") for c in contexts),
+        "sections": _unique(c.get("section", "") for c in contexts),
+        "contexts": contexts,
+    }
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def _linked_with(G: nx.DiGraph, node: str) -> set[str]:
+    """The concepts ``node`` links to or from (either direction), without itself."""
+    found = {v for v, d in G.succ[node].items() if d.get("kind") == "link"}
+    found.update(u for u, d in G.pred[node].items() if d.get("kind") == "link")
+    found.discard(node)
+    return found
+
+
+def _pagerank(nodes: list[str], edges: list[tuple[str, str, dict]]) -> dict[str, float]:
+    if not nodes:
+        return {}
+    H = nx.DiGraph()
+    H.add_nodes_from(nodes)
+    H.add_weighted_edges_from(sorted((u, v, float(d.get("weight", 1))) for u, v, d in edges))
+    try:
+        return nx.pagerank(H, weight="weight")
+    except ImportError:  # no scipy: networkx's pure-Python power iteration
+        from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
+
+        return _pagerank_python(H, weight="weight")
+
+
+def _communities(
+    nodes: list[str], edges: list[tuple[str, str, dict]], seed: int
+) -> list[list[str]]:
+    """Louvain communities of the undirected link graph, largest first, members sorted."""
+    if not nodes:
+        return []
+    H = nx.Graph()
+    H.add_nodes_from(nodes)
+    weights: Counter[tuple[str, str]] = Counter()
+    for u, v, d in edges:
+        if u != v:
+            weights[(min(u, v), max(u, v))] += int(d.get("weight", 1))
+    H.add_weighted_edges_from((u, v, w) for (u, v), w in sorted(weights.items()))
+    found = nx.community.louvain_communities(H, weight="weight", seed=seed)
+    return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+
+
+def _summary(values: list[int]) -> dict[str, float]:
+    if not values:
+        return {"mean": 0.0, "median": 0.0, "max": 0}
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    return {
+        "mean": round(sum(ordered) / len(ordered), 4),
+        "median": float(median),
+        "max": ordered[-1],
+    }
+
+
+def _distribution(
+    nodes: list[str], in_deg: Counter[str], out_deg: Counter[str]
+) -> list[dict[str, int]]:
+    ins = Counter(in_deg[n] for n in nodes)
+    outs = Counter(out_deg[n] for n in nodes)
+    return [
+        {"degree": k, "in": ins.get(k, 0), "out": outs.get(k, 0)}
+        for k in sorted(set(ins) | set(outs))
+    ]
