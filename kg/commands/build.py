@@ -6,7 +6,8 @@ import argparse
 import sys
 from contextlib import nullcontext
 
-from kg.exports import FORMATS
+# kept here, not imported from kg.exports, so that `kg query` does not pay for networkx
+FORMATS = ("ttl", "nt", "jsonld", "graphml", "gexf", "json", "csv", "html", "report", "store")
 
 EXAMPLE = """\
 examples:
@@ -48,7 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(repeat or comma-separate)",
     )
     p.add_argument(
-        "--base-iri", metavar="IRI", help="base of RDF IRIs (default http://example.org/kg/)"
+        "--base-iri",
+        metavar="IRI",
+        help="base of RDF IRIs, ending in /, # or : (default http://example.org/kg/)",
     )
     p.add_argument(
         "--site-url",
