@@ -311,17 +311,28 @@ def write_exports(
             _WRITERS[name](G, folder)
             timings[name] = round(time.perf_counter() - start, 4)
     finally:
-        _FLAT.pop(id(G), None)
+        for key in [k for k in _MEMO if k[0] == id(G)]:
+            del _MEMO[key]
     return timings
 
 
 def _write_rdf(fmt: str) -> Callable[[nx.DiGraph, Path], None]:
     def write(G: nx.DiGraph, folder: Path) -> None:
-        from kg.rdf import rdf_bytes
+        from kg.rdf import convert
 
-        write_atomic(folder / FILES[fmt], rdf_bytes(G, fmt, G.graph["base_iri"]))
+        write_atomic(folder / FILES[fmt], convert(_nt_of(G), fmt, G.graph["base_iri"]))
 
     return write
+
+
+def _nt_of(G: nx.DiGraph) -> bytes:
+    """The N-Triples of ``G``, made once per :func:`write_exports` call for the RDF formats."""
+    key = (id(G), "nt")
+    if key not in _MEMO:
+        from kg.rdf import ntriples
+
+        _MEMO[key] = ntriples(G, G.graph["base_iri"]).encode()
+    return _MEMO[key]
 
 
 def _write_json(G: nx.DiGraph, folder: Path) -> None:
@@ -343,13 +354,14 @@ def _write_csv(G: nx.DiGraph, folder: Path) -> None:
 
 def _flat_of(G: nx.DiGraph) -> FlatGraph:
     """The graph flattened once per :func:`write_exports` call (kept in a private slot)."""
-    flat = _FLAT.get(id(G))
-    if flat is None:
-        flat = _FLAT[id(G)] = flatten(G)
-    return flat
+    key = (id(G), "flat")
+    if key not in _MEMO:
+        _MEMO[key] = flatten(G)
+    return _MEMO[key]
 
 
-_FLAT: dict[int, FlatGraph] = {}
+_MEMO: dict[tuple[int, str], Any] = {}
+"""What several writers share, made once per :func:`write_exports` call and then dropped."""
 
 
 def _write_html(G: nx.DiGraph, folder: Path) -> None:

@@ -420,9 +420,7 @@ def format_results(
         if fmt not in GRAPH_FORMATS:
             raise KgError(f"--format {fmt} is for SELECT and ASK; CONSTRUCT and DESCRIBE "
                           "print as ttl or nt")
-        from kg.rdf import _sort_key
-
-        triples = sorted(result, key=_sort_key)
+        triples = sorted(result, key=str)
         if fmt == "ttl":
             return ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=dict(prefix_map or {}))
         return ox.serialize(triples, format=GRAPH_FORMATS[fmt])

@@ -84,36 +84,38 @@ FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": o
 """``rdf_bytes`` format names → pyoxigraph formats."""
 
 _N = ox.NamedNode
-_TYPE = _N(RDF + "type")
-_LABEL = _N(RDFS + "label")
-_CONCEPT = _N(SKOS + "Concept")
-_SCHEME = _N(SKOS + "ConceptScheme")
-_IN_SCHEME = _N(SKOS + "inScheme")
-_TOP_OF = _N(SKOS + "topConceptOf")
-_PREF = _N(SKOS + "prefLabel")
-_HIDDEN = _N(SKOS + "hiddenLabel")
-_DEFINITION = _N(SKOS + "definition")
-_RELATED = _N(SKOS + "related")
-_IDENTIFIER = _N(DCT + "identifier")
-_SUBJECT = _N(DCT + "subject")
-_LANGUAGE = _N(DCT + "language")
-_LINKS_TO = _N(VOCAB + "linksTo")
-_LINK = _N(VOCAB + "Link")
-_SOURCE = _N(VOCAB + "source")
-_TARGET = _N(VOCAB + "target")
-_WEIGHT = _N(VOCAB + "weight")
-_ANCHOR = _N(VOCAB + "anchor")
-_MISSING = _N(VOCAB + "missing")
-_EXTERNAL = _N(VOCAB + "externalLink")
-_BASE_IRI = _N(VOCAB + "baseIri")
-_INTEGER = _N(XSD + "integer")
-_TRUE = ox.Literal("true", datatype=_N(XSD + "boolean"))
+_TYPE = f"<{RDF}type>"
+_TYPE_KEY = "<\x00type>"  # sorts before every IRI: rdf:type first per subject; replaced after
+_LABEL = f"<{RDFS}label>"
+_CONCEPT = f"<{SKOS}Concept>"
+_SCHEME = f"<{SKOS}ConceptScheme>"
+_IN_SCHEME = f"<{SKOS}inScheme>"
+_TOP_OF = f"<{SKOS}topConceptOf>"
+_PREF = f"<{SKOS}prefLabel>"
+_HIDDEN = f"<{SKOS}hiddenLabel>"
+_DEFINITION = f"<{SKOS}definition>"
+_RELATED = f"<{SKOS}related>"
+_IDENTIFIER = f"<{DCT}identifier>"
+_SUBJECT = f"<{DCT}subject>"
+_LANGUAGE = f"<{DCT}language>"
+_LINKS_TO = f"<{VOCAB}linksTo>"
+_LINK = f"<{VOCAB}Link>"
+_SOURCE = f"<{VOCAB}source>"
+_TARGET = f"<{VOCAB}target>"
+_WEIGHT = f"<{VOCAB}weight>"
+_ANCHOR = f"<{VOCAB}anchor>"
+_MISSING = f"<{VOCAB}missing>"
+_EXTERNAL = f"<{VOCAB}externalLink>"
+_BASE_IRI = f"<{VOCAB}baseIri>"
+_INTEGER = f"<{XSD}integer>"
+_TRUE = f'"true"^^<{XSD}boolean>'
+_NEEDS_ESCAPE = re.compile(r'["\\\n\r]')
+_ESCAPES = str.maketrans({'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r"})
 
-# rdf:type first, then the rest by IRI: Turtle then reads "x a skos:Concept ; …"
-_PREDICATE_RANK = {RDF + "type": "0"}
 _SCHEME_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _NOT_ALNUM = re.compile(r"[^\w]|_", re.UNICODE)
 _DASHES = re.compile(r"-{2,}")
+_IRI_SAFE = re.compile(r"[A-Za-z0-9\-_~]([A-Za-z0-9\-._~]*[A-Za-z0-9\-_~])?")
 
 
 def prefixes(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
@@ -163,6 +165,8 @@ def encode_slug(slug: str) -> str:
     >>> encode_slug("down_payment"), encode_slug("ränta"), encode_slug("inc.")
     ('down_payment', 'ränta', 'inc%2E')
     """
+    if _IRI_SAFE.fullmatch(slug):
+        return slug
     out = []
     for ch in slug:
         keep = (ch.isalnum() or ch in "-._~") if ch.isascii() else _ucschar(ord(ch))
@@ -220,8 +224,12 @@ def keyword_iris(G: nx.DiGraph, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, s
     return iris
 
 
-def to_rdf_triples(G: nx.DiGraph, base_iri: str | None = None) -> list[ox.Triple]:
-    """The SKOS triples of the concept graph ``G``, sorted (subject, predicate, object).
+def ntriples(G: nx.DiGraph, base_iri: str | None = None) -> str:
+    """The SKOS triples of the concept graph ``G`` as sorted N-Triples text.
+
+    This is the one place the RDF is made; the other formats are converted from it by
+    pyoxigraph. Lines are written as text (no per-triple objects) and sorted, with each
+    subject's ``rdf:type`` first, so the same graph always gives the same bytes.
 
     Parameters
     ----------
@@ -231,10 +239,75 @@ def to_rdf_triples(G: nx.DiGraph, base_iri: str | None = None) -> list[ox.Triple
         Prefix of every IRI minted; default ``G.graph["base_iri"]`` if set, else
         :data:`DEFAULT_BASE_IRI`.
 
-    Returns
-    -------
-    list of pyoxigraph.Triple
-        The same list for the same graph (sorted; no blank nodes).
+    Examples
+    --------
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> G = build_graph([parse_article("# lease\\nSee [CPA](/cpa).", slug="lease", lang="en")])
+    >>> print(next(line for line in ntriples(G).splitlines() if "missing" in line))
+    ... # doctest: +ELLIPSIS
+    <http://example.org/kg/concept/cpa> <https://w3id.org/kg/vocab#missing> "true"^^<...> .
+    """
+    base = check_base_iri(base_iri or G.graph.get("base_iri") or DEFAULT_BASE_IRI)
+    lines: set[str] = set()
+    add = lines.add
+    scheme, kw_scheme = f"<{base}scheme>", f"<{base}keywords>"
+    iris: dict[str, str] = {}
+    slugs: dict[str, str] = {}
+    for node, data in G.nodes(data=True):
+        if data.get("kind") == "concept":
+            slugs[node] = encode_slug(node)
+            iris[node] = f"<{base}concept/{slugs[node]}>"
+    kw_iris = {k: f"<{v}>" for k, v in keyword_iris(G, base).items()}
+
+    add(f"{scheme} {_TYPE_KEY} {_SCHEME} .")
+    add(f"{scheme} {_LABEL} {_lit('Concepts')} .")
+    add(f"{scheme} {_BASE_IRI} {_lit(base)} .")
+    for lang in G.graph.get("languages") or []:
+        add(f"{scheme} {_LANGUAGE} {_lit(lang)} .")
+    if kw_iris:
+        add(f"{kw_scheme} {_TYPE_KEY} {_SCHEME} .")
+        add(f"{kw_scheme} {_LABEL} {_lit('Keywords')} .")
+
+    tags: dict[str, str] = {}
+    for node, iri in iris.items():
+        _concept_lines(add, iri, node, G.nodes[node], scheme, tags)
+    for node, iri in kw_iris.items():
+        label = _lit(str(G.nodes[node].get("label") or node.partition(":")[2]))
+        add(f"{iri} {_TYPE_KEY} {_CONCEPT} .")
+        add(f"{iri} {_IN_SCHEME} {kw_scheme} .")
+        add(f"{iri} {_TOP_OF} {kw_scheme} .")
+        add(f"{iri} {_IDENTIFIER} {_lit(node)} .")
+        add(f"{iri} {_LABEL} {label} .")
+        add(f"{iri} {_PREF} {label} .")
+
+    for u, v, data in G.edges(data=True):
+        kind = data.get("kind")
+        if kind == "keyword" and u in iris and v in kw_iris:
+            add(f"{iris[u]} {_SUBJECT} {kw_iris[v]} .")
+        elif kind == "link" and u in iris and v in iris:
+            s, o = iris[u], iris[v]
+            add(f"{s} {_LINKS_TO} {o} .")
+            if u != v:
+                add(f"{s} {_RELATED} {o} .")
+                add(f"{o} {_RELATED} {s} .")
+            link = f"<{base}link/{slugs[u]}/{slugs[v]}>"
+            weight = int(data.get("weight") or 1)
+            add(f"{link} {_TYPE_KEY} {_LINK} .")
+            add(f"{link} {_SOURCE} {s} .")
+            add(f"{link} {_TARGET} {o} .")
+            add(f'{link} {_WEIGHT} "{weight}"^^{_INTEGER} .')
+            for anchor in data.get("anchors") or []:
+                if anchor.strip():
+                    add(f"{link} {_ANCHOR} {_lit(anchor)} .")
+            for lang in data.get("langs") or []:
+                add(f"{link} {_LANGUAGE} {_lit(lang)} .")
+    text = "\n".join(sorted(lines))
+    return text.replace(_TYPE_KEY, _TYPE) + "\n" if text else ""
+
+
+def to_rdf_triples(G: nx.DiGraph, base_iri: str | None = None) -> list[ox.Triple]:
+    """The SKOS triples of ``G`` as pyoxigraph triples, in :func:`ntriples` order.
 
     Examples
     --------
@@ -245,61 +318,7 @@ def to_rdf_triples(G: nx.DiGraph, base_iri: str | None = None) -> list[ox.Triple
     >>> [t.subject.value for t in triples if t.predicate.value == VOCAB + "missing"]
     ['http://example.org/kg/concept/cpa']
     """
-    base = check_base_iri(base_iri or G.graph.get("base_iri") or DEFAULT_BASE_IRI)
-    scheme, kw_scheme = _N(base + "scheme"), _N(base + "keywords")
-    triples: set[ox.Triple] = set()
-    add = triples.add
-    T = ox.Triple
-
-    node_iris: dict[str, ox.NamedNode] = {}
-    for node, data in G.nodes(data=True):
-        if data.get("kind") == "concept":
-            node_iris[node] = _N(concept_iri(node, base))
-    kw_iris = {k: _N(v) for k, v in keyword_iris(G, base).items()}
-
-    add(T(scheme, _TYPE, _SCHEME))
-    add(T(scheme, _LABEL, ox.Literal("Concepts")))
-    add(T(scheme, _BASE_IRI, ox.Literal(base)))
-    for lang in G.graph.get("languages") or []:
-        add(T(scheme, _LANGUAGE, ox.Literal(lang)))
-    if kw_iris:
-        add(T(kw_scheme, _TYPE, _SCHEME))
-        add(T(kw_scheme, _LABEL, ox.Literal("Keywords")))
-
-    languages: dict[str, str] = {}
-    for node, iri in node_iris.items():
-        data = G.nodes[node]
-        _concept_triples(add, iri, node, data, scheme, languages)
-    for node, iri in kw_iris.items():
-        label = str(G.nodes[node].get("label") or node.partition(":")[2])
-        for triple in (
-            T(iri, _TYPE, _CONCEPT), T(iri, _IN_SCHEME, kw_scheme), T(iri, _TOP_OF, kw_scheme),
-            T(iri, _IDENTIFIER, ox.Literal(node)),
-            T(iri, _LABEL, ox.Literal(label)), T(iri, _PREF, ox.Literal(label)),
-        ):
-            add(triple)
-
-    for u, v, data in G.edges(data=True):
-        kind = data.get("kind")
-        if kind == "keyword" and u in node_iris and v in kw_iris:
-            add(T(node_iris[u], _SUBJECT, kw_iris[v]))
-        elif kind == "link" and u in node_iris and v in node_iris:
-            s, o = node_iris[u], node_iris[v]
-            add(T(s, _LINKS_TO, o))
-            if u != v:
-                add(T(s, _RELATED, o))
-                add(T(o, _RELATED, s))
-            link = _N(f"{base}link/{encode_slug(u)}/{encode_slug(v)}")
-            add(T(link, _TYPE, _LINK))
-            add(T(link, _SOURCE, s))
-            add(T(link, _TARGET, o))
-            add(T(link, _WEIGHT, ox.Literal(str(int(data.get("weight") or 1)), datatype=_INTEGER)))
-            for anchor in data.get("anchors") or []:
-                if anchor.strip():
-                    add(T(link, _ANCHOR, ox.Literal(anchor)))
-            for lang in data.get("langs") or []:
-                add(T(link, _LANGUAGE, ox.Literal(lang)))
-    return sorted(triples, key=_sort_key)
+    return list(ox.parse(ntriples(G, base_iri).encode(), format=ox.RdfFormat.N_TRIPLES))
 
 
 def rdf_bytes(G: nx.DiGraph, fmt: str, base_iri: str | None = None) -> bytes:
@@ -319,9 +338,16 @@ def rdf_bytes(G: nx.DiGraph, fmt: str, base_iri: str | None = None) -> bytes:
     if fmt not in FORMATS:
         raise KgError(f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}")
     base = base_iri or G.graph.get("base_iri") or DEFAULT_BASE_IRI
-    triples = to_rdf_triples(G, base)
+    return convert(ntriples(G, base).encode(), fmt, base)
+
+
+def convert(nt: bytes, fmt: str, base_iri: str = DEFAULT_BASE_IRI) -> bytes:
+    """N-Triples bytes (as :func:`ntriples` writes them) → ``fmt`` bytes, by pyoxigraph."""
+    if fmt == "nt":
+        return nt
+    triples = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
     if fmt == "ttl":
-        pre = prefixes(base)
+        pre = prefixes(base_iri)
         body = ox.serialize(triples, format=FORMATS[fmt], prefixes=pre)
         # the prefix lines in our order, whatever order the serializer keeps
         lines = body.split(b"\n")
@@ -334,39 +360,43 @@ def rdf_bytes(G: nx.DiGraph, fmt: str, base_iri: str | None = None) -> bytes:
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _concept_triples(
-    add: Any, iri: ox.NamedNode, node: str, data: dict[str, Any], scheme: ox.NamedNode,
-    languages: dict[str, str],
+def _concept_lines(
+    add: Any, iri: str, node: str, data: dict[str, Any], scheme: str, tags: dict[str, str]
 ) -> None:
-    T = ox.Triple
-    add(T(iri, _TYPE, _CONCEPT))
-    add(T(iri, _IN_SCHEME, scheme))
-    add(T(iri, _TOP_OF, scheme))
-    add(T(iri, _IDENTIFIER, ox.Literal(node)))
-    add(T(iri, _LABEL, ox.Literal(str(data.get("label") or node))))
+    add(f"{iri} {_TYPE_KEY} {_CONCEPT} .")
+    add(f"{iri} {_IN_SCHEME} {scheme} .")
+    add(f"{iri} {_TOP_OF} {scheme} .")
+    add(f"{iri} {_IDENTIFIER} {_lit(node)} .")
+    add(f"{iri} {_LABEL} {_lit(str(data.get('label') or node))} .")
     if not data.get("exists", True):
-        add(T(iri, _MISSING, _TRUE))
-    labels = data.get("labels") or {}
+        add(f"{iri} {_MISSING} {_TRUE} .")
     pref_values = set()
-    for lang, title in sorted(labels.items()):
+    for lang, title in sorted((data.get("labels") or {}).items()):
         if title:
-            add(T(iri, _PREF, _lang_literal(title, lang, languages)))
+            add(f"{iri} {_PREF} {_lit(title)}@{_tag(lang, tags)} .")
             pref_values.add(title)
     for lang, text in sorted((data.get("descriptions") or {}).items()):
         if text:
-            add(T(iri, _DEFINITION, _lang_literal(text, lang, languages)))
+            add(f"{iri} {_DEFINITION} {_lit(text)}@{_tag(lang, tags)} .")
     for lang, anchors in sorted((data.get("alt_labels") or {}).items()):
         for anchor in anchors:
             if anchor.strip() and anchor not in pref_values:
-                add(T(iri, _HIDDEN, _lang_literal(anchor, lang, languages)))
+                add(f"{iri} {_HIDDEN} {_lit(anchor)}@{_tag(lang, tags)} .")
     for url in data.get("external_links") or []:
         if isinstance(url, str) and _SCHEME_IRI.match(url):
             with contextlib.suppress(ValueError):  # not an IRI: skipped (the node keeps it)
-                add(T(iri, _EXTERNAL, _N(url)))
+                add(f"{iri} {_EXTERNAL} {_N(url)} .")
 
 
-def _lang_literal(text: str, lang: str, checked: dict[str, str]) -> ox.Literal:
-    """A language-tagged literal; an invalid tag is a KgError naming it."""
+def _lit(text: str) -> str:
+    """A plain N-Triples string literal (quoted, with its escapes)."""
+    if _NEEDS_ESCAPE.search(text):
+        text = text.translate(_ESCAPES)
+    return f'"{text}"'
+
+
+def _tag(lang: str, checked: dict[str, str]) -> str:
+    """The language tag, checked once; an invalid tag is a KgError naming it."""
     if lang not in checked:
         try:
             ox.Literal("", language=lang)
@@ -375,18 +405,8 @@ def _lang_literal(text: str, lang: str, checked: dict[str, str]) -> ox.Literal:
                 f"language {lang!r} is not a BCP 47 tag, which RDF needs: name language "
                 "folders by code (sv/, en/) or give --lang"
             ) from None
-        checked[lang] = lang
-    return ox.Literal(text, language=lang)
-
-
-def _sort_key(t: ox.Triple) -> tuple[str, str, int, str, str, str]:
-    o = t.object
-    p = t.predicate.value
-    if isinstance(o, ox.Literal):
-        okey = (1, o.value, o.language or "", o.datatype.value)
-    else:
-        okey = (0, o.value, "", "")
-    return (t.subject.value, _PREDICATE_RANK.get(p, "1") + p, *okey)
+        checked[lang] = lang.lower()
+    return checked[lang]
 
 
 def _ucschar(c: int) -> bool:
