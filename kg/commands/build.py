@@ -6,6 +6,8 @@ import argparse
 import sys
 from contextlib import nullcontext
 
+from kg.commands.output import whole_number
+
 # kept here, not imported from kg.exports, so that `kg query` does not pay for networkx
 FORMATS = ("ttl", "nt", "jsonld", "graphml", "gexf", "json", "csv", "html", "report", "store")
 
@@ -58,7 +60,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="URL",
         help="links under this URL are internal, e.g. https://investors.wiki",
     )
-    p.add_argument("--jobs", type=_positive, metavar="N", help="parsing processes (default: cores)")
+    p.add_argument(
+        "--jobs", type=whole_number(1), metavar="N", help="parsing processes (default: cores)"
+    )
     p.add_argument(
         "--no-cache", action="store_true", help="cold build: ignore and rewrite the cache"
     )
@@ -166,13 +170,6 @@ def _progress(quiet: bool):
             self.progress.update(self.task, completed=done, total=total)
 
     return _Bar()
-
-
-def _positive(text: str) -> int:
-    value = int(text) if text.isdigit() else 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return value
 
 
 def _formats(text: str) -> list[str]:

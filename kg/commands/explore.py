@@ -11,7 +11,13 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from kg.commands.output import add_data_option, add_format_option, format_table, print_json
+from kg.commands.output import (
+    add_data_option,
+    add_format_option,
+    format_table,
+    print_json,
+    whole_number,
+)
 
 # the names of kg.quality.CHECKS, kept here so that `kg --help` does not import networkx
 CHECKS = (
@@ -62,7 +68,9 @@ examples:
 """,
     )
     p.add_argument("slug", metavar="SLUG", help="a slug, or any title or anchor text")
-    p.add_argument("--depth", type=_count, default=1, metavar="N", help="links away (default 1)")
+    p.add_argument(
+        "--depth", type=whole_number(0), default=1, metavar="N", help="links away (default 1)"
+    )
     p.add_argument(
         "--direction",
         choices=("out", "in", "both"),
@@ -100,7 +108,9 @@ examples:
 """,
     )
     p.add_argument("slug", metavar="SLUG", help="a slug, or any title or anchor text")
-    p.add_argument("--top", type=_count, default=10, metavar="N", help="how many (default 10)")
+    p.add_argument(
+        "--top", type=whole_number(0), default=10, metavar="N", help="how many (default 10)"
+    )
     p.set_defaults(func=run_related)
 
     p = _parser(
@@ -116,7 +126,7 @@ examples:
     )
     p.add_argument(
         "--top",
-        type=_count,
+        type=whole_number(0),
         default=10,
         metavar="N",
         help="concepts and communities to list (default 10)",
@@ -398,16 +408,6 @@ def _graph(args: argparse.Namespace) -> nx.DiGraph:
     from kg.exports import read_build
 
     return read_build(args.data)
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
-    return value
 
 
 def _per_lang(values: dict[str, str]) -> str:

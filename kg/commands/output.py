@@ -23,6 +23,27 @@ def add_format_option(
     parser.add_argument("--format", choices=list(choices), default=choices[0], help="output format")
 
 
+def whole_number(minimum: int = 0):
+    """An argparse ``type`` for whole numbers of at least ``minimum`` (a usage error otherwise).
+
+    Examples
+    --------
+    >>> whole_number(1)("3")
+    3
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more, not {value}")
+        return value
+
+    return parse
+
+
 def print_json(data: Any) -> None:
     """Print ``data`` as indented JSON (UTF-8, keys in a stable order)."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")

@@ -67,37 +67,58 @@ def register(sub: argparse._SubParsersAction) -> None:
     fmt = argparse.RawDescriptionHelpFormatter
 
     p = sub.add_parser(
-        "query", help="run SPARQL over the build", formatter_class=fmt, epilog=QUERY_EPILOG,
+        "query",
+        help="run SPARQL over the build",
+        formatter_class=fmt,
+        epilog=QUERY_EPILOG,
         description="Run a SPARQL query over the build: inline, from a file, or by name "
         "from kg's library of example queries.",
     )
     p.add_argument("query", nargs="?", metavar="QUERY", help="the query text ('-' reads stdin)")
     p.add_argument("--file", "-f", metavar="F", help="read the query from file F")
     p.add_argument("--name", "-n", metavar="NAME", help="run the named query NAME (see --list)")
-    p.add_argument("--param", "-p", action="append", default=[], metavar="K=V",
-                   help="a parameter of the named query, bound as a value (repeatable); "
-                   "<IRI> binds an IRI")
+    p.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="a parameter of the named query, bound as a value (repeatable); <IRI> binds an IRI",
+    )
     p.add_argument("--list", action="store_true", help="list the named queries and exit")
     p.add_argument("--show", action="store_true", help="print the named query's text and exit")
     add_data_option(p)
-    p.add_argument("--format", choices=["table", "csv", "tsv", "json", "ttl", "nt"],
-                   default="table", help="output format (default: table)")
+    p.add_argument(
+        "--format",
+        choices=["table", "csv", "tsv", "json", "ttl", "nt"],
+        default="table",
+        help="output format (default: table)",
+    )
     p.set_defaults(func=run_query)
 
     p = sub.add_parser(
-        "serve", help="serve the build as a read-only SPARQL endpoint", formatter_class=fmt,
+        "serve",
+        help="serve the build as a read-only SPARQL endpoint",
+        formatter_class=fmt,
         epilog=SERVE_EPILOG,
         description="Serve the build at http://HOST:PORT/query on a real SPARQL server.",
     )
     add_data_option(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=7878, help="port (default: 7878)")
-    p.add_argument("--timeout", type=float, default=None, metavar="S",
-                   help="query time-out in seconds (default: none)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="query time-out in seconds (default: none)",
+    )
     p.set_defaults(func=run_serve)
 
     p = sub.add_parser(
-        "push", help="upload the build to a SPARQL Graph Store endpoint", formatter_class=fmt,
+        "push",
+        help="upload the build to a SPARQL Graph Store endpoint",
+        formatter_class=fmt,
         epilog=PUSH_EPILOG,
         description="Upload the build to any SPARQL 1.1 Graph Store Protocol endpoint, "
         "replacing the target graph.",
@@ -106,8 +127,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--graph", metavar="IRI", help="target named graph (default: the default graph)")
     add_data_option(p)
     p.add_argument("--user", metavar="U", help="HTTP Basic user")
-    p.add_argument("--password-env", default="KG_PASSWORD", metavar="VAR",
-                   help="environment variable holding the password (default: KG_PASSWORD)")
+    p.add_argument(
+        "--password-env",
+        default="KG_PASSWORD",
+        metavar="VAR",
+        help="environment variable holding the password (default: KG_PASSWORD)",
+    )
     p.set_defaults(func=run_push)
 
 
@@ -119,8 +144,11 @@ def run_query(args: argparse.Namespace) -> int:
         return _list(q.list_queries(), args.format)
     sources = [s for s in (args.query, args.file, args.name) if s is not None]
     if len(sources) != 1:
-        raise KgError("give one query: inline (QUERY), --file F or --name NAME "
-                      "(kg query --list shows the names)", exit_code=2)
+        raise KgError(
+            "give one query: inline (QUERY), --file F or --name NAME "
+            "(kg query --list shows the names)",
+            exit_code=2,
+        )
     bindings = None
     if args.name:
         named = q.named_query(args.name)
@@ -153,11 +181,14 @@ def run_push(args: argparse.Namespace) -> int:
     """``kg push``."""
     from kg.query import push
 
-    info = push(args.endpoint, args.data, graph=args.graph, user=args.user,
-                password_env=args.password_env)
+    info = push(
+        args.endpoint, args.data, graph=args.graph, user=args.user, password_env=args.password_env
+    )
     target = f"graph <{info['graph']}>" if info["graph"] else "the default graph"
-    print(f"kg: pushed {info['triples']} triples ({info['bytes']:,} bytes) to {target} at "
-          f"{info['endpoint']} (HTTP {info['status']})")
+    print(
+        f"kg: pushed {info['triples']} triples ({info['bytes']:,} bytes) to {target} at "
+        f"{info['endpoint']} (HTTP {info['status']})"
+    )
     return 0
 
 
@@ -187,8 +218,17 @@ def _read_text(query: str | None, file: str | None) -> str:
 
 def _list(queries: list, fmt: str) -> int:
     if fmt == "json":
-        print_json([{"name": q.name, "description": q.description, "params": q.params,
-                     "example": q.example} for q in queries])
+        print_json(
+            [
+                {
+                    "name": q.name,
+                    "description": q.description,
+                    "params": q.params,
+                    "example": q.example,
+                }
+                for q in queries
+            ]
+        )
         return 0
     rows = [[q.name, " ".join(f"{p}=…" for p in q.params), q.description] for q in queries]
     print_table(rows, ["name", "params", "description"], max_width=90)

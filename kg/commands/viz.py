@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from kg.commands.output import add_data_option
+from kg.commands.output import add_data_option, whole_number
 from kg.errors import KgError
 
 DEFAULT_OUT = "viz.html"
@@ -41,24 +41,52 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_data_option(parser)
-    parser.add_argument("--focus", metavar="SLUG",
-                        help="draw only the concepts within --depth links of SLUG")
-    parser.add_argument("--depth", type=_non_negative, default=1, metavar="N",
-                        help="links away from --focus, either direction (default: 1)")
-    parser.add_argument("--top", type=_non_negative, default=None, metavar="N",
-                        help="keep the N most central concepts (PageRank); 0 keeps all "
-                        "(default: all up to 2,000 concepts, else 500)")
-    parser.add_argument("--out", metavar="FILE", default=DEFAULT_OUT,
-                        help=f"the HTML file to write (default: ./{DEFAULT_OUT})")
-    parser.add_argument("--color-by", choices=["keyword", "community"], default="keyword",
-                        help="colour concepts by first keyword or by link community "
-                        "(default: keyword)")
-    parser.add_argument("--size-by", choices=["pagerank", "in-links"], default="pagerank",
-                        help="size concepts by PageRank or by in-links (default: pagerank)")
-    parser.add_argument("--keywords", action="store_true",
-                        help="draw keywords as nodes from the start (the page can toggle)")
-    parser.add_argument("--no-missing", action="store_true",
-                        help="hide concepts without an article at first (the page can toggle)")
+    parser.add_argument(
+        "--focus", metavar="SLUG", help="draw only the concepts within --depth links of SLUG"
+    )
+    parser.add_argument(
+        "--depth",
+        type=whole_number(0),
+        default=1,
+        metavar="N",
+        help="links away from --focus, either direction (default: 1)",
+    )
+    parser.add_argument(
+        "--top",
+        type=whole_number(0),
+        default=None,
+        metavar="N",
+        help="keep the N most central concepts (PageRank); 0 keeps all "
+        "(default: all up to 2,000 concepts, else 500)",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="FILE",
+        default=DEFAULT_OUT,
+        help=f"the HTML file to write (default: ./{DEFAULT_OUT})",
+    )
+    parser.add_argument(
+        "--color-by",
+        choices=["keyword", "community"],
+        default="keyword",
+        help="colour concepts by first keyword or by link community (default: keyword)",
+    )
+    parser.add_argument(
+        "--size-by",
+        choices=["pagerank", "in-links"],
+        default="pagerank",
+        help="size concepts by PageRank or by in-links (default: pagerank)",
+    )
+    parser.add_argument(
+        "--keywords",
+        action="store_true",
+        help="draw keywords as nodes from the start (the page can toggle)",
+    )
+    parser.add_argument(
+        "--no-missing",
+        action="store_true",
+        help="hide concepts without an article at first (the page can toggle)",
+    )
     parser.add_argument("--title", help="page title")
     parser.set_defaults(func=run)
 
@@ -71,21 +99,18 @@ def run(args: argparse.Namespace) -> int:
     G = read_build(args.data)
     try:
         path = visualize(
-            G, out=args.out, focus=args.focus, depth=args.depth, top=args.top,
-            color_by=args.color_by, size_by=args.size_by, show_keywords=args.keywords,
-            show_missing=not args.no_missing, title=args.title,
+            G,
+            out=args.out,
+            focus=args.focus,
+            depth=args.depth,
+            top=args.top,
+            color_by=args.color_by,
+            size_by=args.size_by,
+            show_keywords=args.keywords,
+            show_missing=not args.no_missing,
+            title=args.title,
         )
     except OSError as exc:
         raise KgError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
     print(path)
     return 0
-
-
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
-    return value
