@@ -32,13 +32,16 @@ sys.path.insert(0, str(HERE))
 
 import pyoxigraph as ox  # noqa: E402
 
+from kg import named_queries as nq  # noqa: E402
 from kg import query as kq  # noqa: E402
+from kg import store as ks  # noqa: E402
+from kg.server import _count_lines  # noqa: E402
 
 POINT = """SELECT ?slug ?lang ?label WHERE {
   ?c dct:identifier ?slug ; skos:prefLabel ?l .
   BIND(LANG(?l) AS ?lang) BIND(STR(?l) AS ?label) } ORDER BY ?lang"""
-NEIGHBOURHOOD = kq.named_query("within-two-links").text
-AGGREGATE = kq.named_query("concepts-per-keyword").text
+NEIGHBOURHOOD = nq.named_query("within-two-links").text
+AGGREGATE = nq.named_query("concepts-per-keyword").text
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:
@@ -79,14 +82,14 @@ def main(argv: list[str] | None = None) -> int:
         kg.build(src, out, formats=["nt", "store"], jobs=os.cpu_count())
         print(f"build (parse + graph + nt + store): {time.perf_counter() - start:.1f} s")
         nt = out / "graph.nt"
-        triples = kq._count_lines(nt)
+        triples = _count_lines(nt)
         print(f"graph.nt: {triples:,} triples, {nt.stat().st_size / 1e6:.1f} MB")
 
         print("\nloading")
-        t_store, _ = timed(lambda: kq.write_store(out), 1)
-        t_open, _ = timed(lambda: ox.Store.read_only(str(out / kq.STORE_DIR)), 5)
-        t_mem, _ = timed(lambda: kq._load_memory(nt), 1)
-        t_rdflib, graph = timed(lambda: kq.to_rdflib(out), 1)
+        t_store, _ = timed(lambda: ks.write_store(out), 1)
+        t_open, _ = timed(lambda: ox.Store.read_only(str(out / ks.STORE_DIR)), 5)
+        t_mem, _ = timed(lambda: ks._load_memory(nt), 1)
+        t_rdflib, graph = timed(lambda: ks.to_rdflib(out), 1)
         rows = [("write store (bulk load)", t_store), ("open store read-only", t_open),
                 ("load graph.nt in memory (fall-back)", t_mem), ("rdflib parse graph.nt", t_rdflib)]
         for name, t in rows:
@@ -98,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         e2e = {}
         for label in ("store", "on demand"):
             if label == "on demand":
-                shutil.rmtree(out / kq.STORE_DIR)
+                shutil.rmtree(out / ks.STORE_DIR)
             runs = []
             for _ in range(3):
                 start = time.perf_counter()
@@ -107,10 +110,10 @@ def main(argv: list[str] | None = None) -> int:
             e2e[label] = statistics.median(runs)
             print(f"  {label:40s} {e2e[label] * 1000:10.1f} ms")
         print(f"  on demand / store: {e2e['on demand'] / e2e['store']:.1f}x")
-        kq.write_store(out)
+        ks.write_store(out)
 
-        kq._CACHE.clear()
-        hub = kq.sparql(kq.named_query("hubs").text, out)
+        ks._CACHE.clear()
+        hub = kq.sparql(nq.named_query("hubs").text, out)
         slug = str(hub["slug"][0] if hasattr(hub, "columns") else hub[0]["slug"])
         queries = [
             ("point lookup (labels of one concept)", POINT, {"slug": slug}),

@@ -380,7 +380,7 @@ def _write_report(G: nx.DiGraph, folder: Path) -> None:
 
 
 def _write_store(G: nx.DiGraph, folder: Path) -> None:
-    from kg.query import write_store
+    from kg.store import write_store
 
     write_store(folder)
 

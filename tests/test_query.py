@@ -16,7 +16,9 @@ import pytest
 from conftest import SMALL_WIKI, article, write_articles
 
 import kg
+from kg import named_queries as nq
 from kg import query as kq
+from kg import store as ks
 from kg.errors import KgError
 from kg.rdf import DEFAULT_BASE_IRI
 
@@ -95,10 +97,10 @@ def rows(result) -> list[tuple]:
 
 
 def test_the_build_has_a_store_stamped_with_its_source(build):
-    stamp = json.loads((build / "store" / kq.STAMP).read_text())
+    stamp = json.loads((build / "store" / ks.STAMP).read_text())
     assert stamp["size"] == (build / "graph.nt").stat().st_size
     assert stamp["base_iri"] == DEFAULT_BASE_IRI
-    store = kq.open_store(build)
+    store = ks.open_store(build)
     assert len(store) == sum(1 for _ in (build / "graph.nt").open("rb"))
 
 
@@ -114,14 +116,14 @@ def test_a_stale_store_is_not_used(build, tmp_path):
     extra = b'<http://example.org/kg/concept/zz> <http://purl.org/dc/terms/identifier> "zz" .\n'
     (out / "graph.nt").write_bytes(nt + extra)
     assert kq.sparql("ASK { ?c dct:identifier 'zz' }", out) is True
-    kq.write_store(out)
+    ks.write_store(out)
     assert kq.sparql("ASK { ?c dct:identifier 'zz' }", out) is True
-    assert json.loads((out / "store" / kq.STAMP).read_text())["size"] == len(nt) + len(extra)
+    assert json.loads((out / "store" / ks.STAMP).read_text())["size"] == len(nt) + len(extra)
 
 
 def test_write_store_needs_graph_nt(tmp_path):
     with pytest.raises(KgError, match="graph.nt"):
-        kq.write_store(tmp_path)
+        ks.write_store(tmp_path)
     with pytest.raises(KgError, match="kg build"):
         kq.sparql("ASK {}", tmp_path / "nothing")
 
@@ -180,8 +182,8 @@ def test_sparql_on_a_networkx_graph(build):
 
 
 def test_to_rdflib_holds_the_whole_build(build):
-    g = kq.to_rdflib(build)
-    assert len(g) == len(kq.open_store(build))
+    g = ks.to_rdflib(build)
+    assert len(g) == len(ks.open_store(build))
     assert dict(g.namespaces())["kgv"].toPython() == "https://w3id.org/kg/vocab#"
 
 
@@ -189,7 +191,7 @@ def test_to_rdflib_holds_the_whole_build(build):
 
 
 def _named_cases():
-    for q in kq.list_queries():
+    for q in nq.list_queries():
         names = list(q.params)
         if not names:
             yield q.name, {}
@@ -200,8 +202,8 @@ def _named_cases():
 
 @pytest.mark.parametrize("name, params", list(_named_cases()))
 def test_named_queries_give_the_same_rows_on_both_engines(build, name, params):
-    fast = kq.run_named(name, params, build)
-    slow = kq.run_named(name, params, build, engine="rdflib")
+    fast = nq.run_named(name, params, build)
+    slow = nq.run_named(name, params, build, engine="rdflib")
     assert list(fast.columns) == list(slow.columns)
     assert rows(fast) == rows(slow)
 
@@ -226,11 +228,11 @@ def test_ask_and_construct_agree_on_both_engines(build):
 
 
 def test_the_library_has_the_promised_queries():
-    names = {q.name for q in kq.list_queries()}
+    names = {q.name for q in nq.list_queries()}
     assert {"who-links-to", "labels", "shared-keywords", "most-wanted", "within-two-links",
             "concepts-per-keyword"} <= names
     assert len(names) >= 10
-    for q in kq.list_queries():
+    for q in nq.list_queries():
         assert q.description and q.example.startswith("kg query --name " + q.name)
         assert all(f"?{p}" in q.text for p in q.params)
 
@@ -238,31 +240,31 @@ def test_the_library_has_the_promised_queries():
 @pytest.mark.parametrize("slug", [QUOTE, DROP])
 def test_slugs_with_quotes_and_braces_round_trip_through_named_queries(build, slug):
     other = DROP if slug == QUOTE else QUOTE
-    assert rows(kq.run_named("who-links-to", {"slug": slug}, build))[0][:2] == (slug, other)
-    labels = rows(kq.run_named("labels", {"slug": slug}, build))
+    assert rows(nq.run_named("who-links-to", {"slug": slug}, build))[0][:2] == (slug, other)
+    labels = rows(nq.run_named("labels", {"slug": slug}, build))
     assert ("pref" in {r[2] for r in labels}) and all(r[0] == slug for r in labels)
-    shared = rows(kq.run_named("shared-keywords", {"a": QUOTE, "b": DROP}, build))
+    shared = rows(nq.run_named("shared-keywords", {"a": QUOTE, "b": DROP}, build))
     assert shared == [(QUOTE, DROP, "Quotes")]
-    reach = {r[1] for r in rows(kq.run_named("within-two-links", {"slug": slug}, build))}
+    reach = {r[1] for r in rows(nq.run_named("within-two-links", {"slug": slug}, build))}
     assert other in reach
 
 
 def test_injection_attempts_are_just_values(build):
     evil = 'lease" } UNION { ?target ?p ?o } #'
-    assert rows(kq.run_named("who-links-to", {"slug": evil}, build)) == []
+    assert rows(nq.run_named("who-links-to", {"slug": evil}, build)) == []
     assert kq.sparql("ASK { ?c dct:identifier ?slug }", build,
                      bindings={"slug": "lease' } ; DROP ALL ; #"}) is False
 
 
 def test_named_query_parameters_are_checked():
     with pytest.raises(KgError, match="needs --param slug"):
-        kq.named_query("who-links-to").bindings({})
+        nq.named_query("who-links-to").bindings({})
     with pytest.raises(KgError, match="no parameter 'x'"):
-        kq.named_query("who-links-to").bindings({"slug": "a", "x": "1"})
+        nq.named_query("who-links-to").bindings({"slug": "a", "x": "1"})
     with pytest.raises(KgError, match="no named query 'nope'.*who-links-to"):
-        kq.named_query("nope")
+        nq.named_query("nope")
     with pytest.raises(KgError, match="no named query"):
-        kq.named_query("../query")
+        nq.named_query("../query")
 
 
 # --- kg query on the command line -----------------------------------------------------------

@@ -22,9 +22,9 @@ import pytest
 from conftest import SMALL_WIKI, write_articles
 
 import kg
-from kg import query as kq
 from kg.errors import KgError
 from kg.rdf import DEFAULT_BASE_IRI
+from kg.server import push
 
 OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -212,7 +212,7 @@ def test_kg_push_replaces_the_default_graph_of_a_real_server(build, oxigraph_rw,
 
 
 def test_kg_push_into_a_named_graph(build, oxigraph_rw, triples):
-    info = kq.push(oxigraph_rw + "/store", build, graph="https://example.org/graphs/wiki")
+    info = push(oxigraph_rw + "/store", build, graph="https://example.org/graphs/wiki")
     assert info["triples"] == triples and info["status"] in (200, 201, 204)
     rows = select(oxigraph_rw + "/query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH "
                   "<https://example.org/graphs/wiki> { ?s ?p ?o } }")
@@ -230,7 +230,7 @@ def test_kg_push_to_a_refused_connection_is_a_clean_error(build):
 
 def test_kg_push_reports_http_errors_with_status_and_body(build, oxigraph_rw):
     with pytest.raises(KgError, match=r"HTTP 404"):
-        kq.push(oxigraph_rw + "/no-such-endpoint", build)
+        push(oxigraph_rw + "/no-such-endpoint", build)
 
 
 def test_kg_push_to_a_read_only_server_is_refused_cleanly(build):
@@ -305,10 +305,10 @@ def test_kg_push_authenticates_with_a_password_from_the_environment(build, auth_
 
 def test_kg_push_checks_its_arguments(build):
     with pytest.raises(KgError, match="not an http"):
-        kq.push("ftp://example.org/store", build)
+        push("ftp://example.org/store", build)
     with pytest.raises(KgError, match="no credentials in the endpoint"):
-        kq.push("http://admin:pw@127.0.0.1:1/store", build)
+        push("http://admin:pw@127.0.0.1:1/store", build)
     with pytest.raises(KgError, match="absolute IRI"):
-        kq.push("http://127.0.0.1:1/store", build, graph="not an iri")
+        push("http://127.0.0.1:1/store", build, graph="not an iri")
     with pytest.raises(KgError, match="kg build"):
-        kq.push("http://127.0.0.1:1/store", build / "nope")
+        push("http://127.0.0.1:1/store", build / "nope")

@@ -1,5 +1,6 @@
 """``kg query``, ``kg serve`` and ``kg push``: SPARQL over a build, on the command line,
-over HTTP, and into a bigger store. The work is done by :mod:`kg.query`."""
+over HTTP, and into a bigger store. The work is done by :mod:`kg.query`,
+:mod:`kg.named_queries` and :mod:`kg.server`."""
 
 from __future__ import annotations
 
@@ -138,10 +139,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_query(args: argparse.Namespace) -> int:
     """``kg query``."""
+    from kg import named_queries as nq
     from kg import query as q
 
     if args.list:
-        return _list(q.list_queries(), args.format)
+        return _list(nq.list_queries(), args.format)
     sources = [s for s in (args.query, args.file, args.name) if s is not None]
     if len(sources) != 1:
         raise KgError(
@@ -151,7 +153,7 @@ def run_query(args: argparse.Namespace) -> int:
         )
     bindings = None
     if args.name:
-        named = q.named_query(args.name)
+        named = nq.named_query(args.name)
         if args.show:
             sys.stdout.write(named.text)
             return 0
@@ -170,7 +172,7 @@ def run_query(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     """``kg serve``."""
-    from kg.query import serve
+    from kg.server import serve
 
     if not 0 < args.port < 65536:
         raise KgError(f"--port {args.port} is not a port number", exit_code=2)
@@ -179,7 +181,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_push(args: argparse.Namespace) -> int:
     """``kg push``."""
-    from kg.query import push
+    from kg.server import push
 
     info = push(
         args.endpoint, args.data, graph=args.graph, user=args.user, password_env=args.password_env
