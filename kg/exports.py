@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -270,8 +271,13 @@ def write_exports(
     *,
     formats: Iterable[str] | None = None,
     base_iri: str | None = None,
+    parallel: bool = True,
 ) -> dict[str, float]:
     """Write the chosen exports of ``G`` into ``out``; return seconds spent per format.
+
+    N-Triples is written first; the store and JSON-LD are then made from it by the
+    ``oxigraph`` command in other processes (when ``parallel``) while the other files are
+    written; the files are the same either way.
 
     Parameters
     ----------
@@ -283,6 +289,8 @@ def write_exports(
         Names from :data:`FORMATS`; default all.
     base_iri : str, optional
         Base of the RDF IRIs; default :data:`kg.rdf.DEFAULT_BASE_IRI`. Kept in ``G.graph``.
+    parallel : bool
+        Make the store and JSON-LD in other processes (default True).
 
     Examples
     --------
@@ -305,24 +313,48 @@ def write_exports(
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
+    finishers: list[tuple[str, Callable[[], Any]]] = []
     try:
-        for name in chosen:
+        for name in sorted(chosen, key=_ORDER.index):
             start = time.perf_counter()
-            _WRITERS[name](G, folder)
+            if parallel and name in _BACKGROUND:
+                finishers.append((name, _BACKGROUND[name](G, folder)))
+            else:
+                _WRITERS[name](G, folder)
             timings[name] = round(time.perf_counter() - start, 4)
+        for name, finish in finishers:  # what ran in the background: wait for it now
+            start = time.perf_counter()
+            finish()
+            timings[name] = round(timings[name] + time.perf_counter() - start, 4)
     finally:
         for key in [k for k in _MEMO if k[0] == id(G)]:
             del _MEMO[key]
-    return timings
+    return {name: timings[name] for name in chosen}
+
+
+_ORDER = ("nt", "store", "jsonld", "ttl", "graphml", "gexf", "json", "csv", "html", "report")
+"""The order writers run in: N-Triples first, so the store and JSON-LD can start from it
+in other processes while the rest are written."""
 
 
 def _write_rdf(fmt: str) -> Callable[[nx.DiGraph, Path], None]:
     def write(G: nx.DiGraph, folder: Path) -> None:
         from kg.rdf import convert
 
+        if fmt == "nt":
+            _remember_previous_nt(G, folder)
         write_atomic(folder / FILES[fmt], convert(_nt_of(G), fmt, G.graph["base_iri"]))
 
     return write
+
+
+def _remember_previous_nt(G: nx.DiGraph, folder: Path) -> None:
+    """Keep the last build's N-Triples when its store matches them, so the store is patched."""
+    from kg.store import store_is_fresh
+
+    old = folder / FILES["nt"]
+    if old.is_file() and store_is_fresh(folder):
+        _MEMO[(id(G), "previous nt")] = old.read_bytes()
 
 
 def _nt_of(G: nx.DiGraph) -> bytes:
@@ -382,7 +414,52 @@ def _write_report(G: nx.DiGraph, folder: Path) -> None:
 def _write_store(G: nx.DiGraph, folder: Path) -> None:
     from kg.store import write_store
 
-    write_store(folder)
+    write_store(folder, previous=_MEMO.get((id(G), "previous nt")))
+
+
+def _start_store(G: nx.DiGraph, folder: Path) -> Callable[[], Any]:
+    from kg.store import start_store
+
+    return start_store(folder, previous=_MEMO.get((id(G), "previous nt")))
+
+
+def _start_jsonld(G: nx.DiGraph, folder: Path) -> Callable[[], Any]:
+    """JSON-LD converted from graph.nt by ``oxigraph convert`` in its own process."""
+    from kg.store import oxigraph_executable
+
+    exe = oxigraph_executable()
+    target = folder / FILES["jsonld"]
+    if not exe:
+        _WRITERS["jsonld"](G, folder)
+        return lambda: target
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    cmd = [
+        exe,
+        "convert",
+        "--from-file",
+        str(folder / FILES["nt"]),
+        "--from-format",
+        "nt",
+        "--to-file",
+        tmp,
+        "--to-format",
+        "jsonld",
+    ]
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+    def finish() -> Path:
+        _, err = proc.communicate()
+        if proc.returncode != 0:
+            Path(tmp).unlink(missing_ok=True)
+            raise KgError(f"oxigraph convert to JSON-LD failed: {err.decode(errors='replace')}")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+        return target
+
+    return finish
 
 
 _WRITERS: dict[str, Callable[[nx.DiGraph, Path], None]] = {
@@ -397,6 +474,11 @@ _WRITERS: dict[str, Callable[[nx.DiGraph, Path], None]] = {
     "report": _write_report,
     "store": _write_store,
 }
+_BACKGROUND: dict[str, Callable[[nx.DiGraph, Path], Callable[[], Any]]] = {
+    "store": _start_store,
+    "jsonld": _start_jsonld,
+}
+"""Writers that can run in another process (the ``oxigraph`` command) from graph.nt."""
 
 
 # --- helpers ------------------------------------------------------------------------------

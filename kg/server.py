@@ -17,7 +17,6 @@ import base64
 import contextlib
 import math
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -29,7 +28,7 @@ from typing import Any
 
 from kg.errors import KgError
 from kg.query import _shorten, named_node
-from kg.store import STORE_DIR, store_is_fresh, write_store
+from kg.store import STORE_DIR, oxigraph_executable, store_is_fresh, write_store
 
 
 def serve(
@@ -211,10 +210,7 @@ def push(
 
 
 def _oxigraph_exe() -> str:
-    here = Path(sys.executable).parent / "oxigraph"
-    if here.is_file():
-        return str(here)
-    found = shutil.which("oxigraph")
+    found = oxigraph_executable()
     if not found:
         raise KgError("the 'oxigraph' server is not installed: pip install oxigraph")
     return found
