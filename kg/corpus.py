@@ -398,7 +398,7 @@ def read_corpus(
             corpus.errors.append(result)
         else:
             done[key] = result
-    if cache_dir is not None:
+    if cache_dir is not None and (todo or len(done) != len(cache)):
         _save_cache(cache_dir, done)
     corpus.articles = _unique(done.values(), corpus.errors)
     return corpus
