@@ -31,14 +31,21 @@ _API = {
     "write_exports": "kg.exports",
     "read_build": "kg.exports",
     "build": "kg.pipeline",
+    "BuildResult": "kg.pipeline",
     "load": "kg.pipeline",
+    "ntriples": "kg.rdf",
+    "rdf_bytes": "kg.rdf",
     "to_rdf_triples": "kg.rdf",
+    "list_queries": "kg.named_queries",
+    "run_named": "kg.named_queries",
     "sparql": "kg.query",
     "to_rdflib": "kg.store",
     "open_store": "kg.store",
     "serve": "kg.server",
     "push": "kg.server",
     "visualize": "kg.viz",
+    "render_html": "kg.viz",
+    "ego_graph": "kg.viz",
     "show": "kg.explore",
     "find": "kg.explore",
     "neighbors": "kg.explore",
@@ -69,6 +76,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from kg.articles import Article, Link, Problem, parse_article  # noqa: F401
     from kg.corpus import Corpus, read_corpus  # noqa: F401
     from kg.errors import KgError  # noqa: F401
+    from kg.explore import find, neighbors, path, related, show, stats  # noqa: F401
     from kg.exports import read_build, write_exports  # noqa: F401
     from kg.graph import build_graph  # noqa: F401
-    from kg.pipeline import build, load  # noqa: F401
+    from kg.named_queries import list_queries, run_named  # noqa: F401
+    from kg.pipeline import BuildResult, build, load  # noqa: F401
+    from kg.quality import check  # noqa: F401
+    from kg.query import sparql  # noqa: F401
+    from kg.rdf import ntriples, rdf_bytes, to_rdf_triples  # noqa: F401
+    from kg.server import push, serve  # noqa: F401
+    from kg.store import open_store, to_rdflib  # noqa: F401
+    from kg.viz import ego_graph, render_html, visualize  # noqa: F401
