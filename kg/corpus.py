@@ -377,7 +377,7 @@ def read_corpus(
     corpus = Corpus(files=len(files), skipped_languages=skipped)
     corpus.warnings.extend(problems)
     cache = _load_cache(cache_dir)
-    todo: list[tuple[str, bytes, SourceFile]] = []
+    todo: list[tuple[str, SourceFile]] = []
     done: dict[str, Article] = {}
     for source in files:
         try:
@@ -389,8 +389,8 @@ def read_corpus(
         hit = cache.get(key)
         if hit is not None:
             done[key] = hit
-        else:
-            todo.append((key, raw, source))
+        else:  # the bytes are read again where they are parsed: the whole wiki's would not fit
+            todo.append((key, source))
     corpus.cached = len(done)
     corpus.parsed = len(todo)
     for key, result in _parse_all(todo, site_url, jobs, progress):
@@ -495,12 +495,13 @@ def _save_cache(cache_dir: str | os.PathLike, articles: dict[str, Article]) -> N
 # --- parsing -----------------------------------------------------------------------------
 
 
-def _parse_one(
-    item: tuple[str, bytes, SourceFile], site_url: str | None
-) -> tuple[str, Article | Problem]:
-    key, raw, source = item
+def _parse_one(item: tuple[str, SourceFile], site_url: str | None) -> tuple[str, Article | Problem]:
+    key, source = item
     try:
+        raw = source.path.read_bytes()
         return key, parse_bytes(raw, source.rel, source.slug, source.lang, site_url)
+    except OSError as exc:
+        return key, Problem(source.rel, 0, f"cannot read: {exc.strerror or exc}")
     except ValueError as exc:
         return key, Problem(source.rel, 0, str(exc))
     except RecursionError:
@@ -508,13 +509,13 @@ def _parse_one(
 
 
 def _parse_chunk(
-    items: list[tuple[str, bytes, SourceFile]], site_url: str | None
+    items: list[tuple[str, SourceFile]], site_url: str | None
 ) -> list[tuple[str, Article | Problem]]:
     return [_parse_one(item, site_url) for item in items]
 
 
 def _parse_all(
-    todo: list[tuple[str, bytes, SourceFile]],
+    todo: list[tuple[str, SourceFile]],
     site_url: str | None,
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
