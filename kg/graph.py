@@ -4,7 +4,7 @@ Nodes
     concept with an article (id = slug): ``kind="concept"``, ``exists=True``, ``label``,
     ``labels`` {lang: title}, ``descriptions`` {lang: text}, ``keywords`` [str],
     ``paths`` {lang: relative path}, ``alt_labels`` {lang: [anchor texts]},
-    ``external_links`` [url], ``unlinked_mentions`` [{target, lang, text}];
+    ``external_links`` [url], ``unlinked_mentions`` {lang: [concepts named, not linked]};
     concept linked to but without an article: the same keys, ``exists=False`` and
     ``label`` the most used anchor text (else the slug);
     keyword (id = ``keyword:<Keyword>``): ``kind="keyword"``, ``label``.
@@ -187,7 +187,7 @@ def _concept(exists: bool, slug: str) -> dict[str, Any]:
         "paths": {},
         "alt_labels": {},
         "external_links": [],
-        "unlinked_mentions": [],
+        "unlinked_mentions": {},
     }
 
 

@@ -199,8 +199,7 @@ def unlinked_mentions(G: nx.DiGraph, node: str) -> dict[str, list[str]]:
     """``{lang: [concept ids]}`` that ``node``'s article names without linking them.
 
     Reads the ``unlinked_mentions`` node attribute the build computed
-    (:func:`kg.mentions.find_unlinked_mentions`), as ``{lang: [targets]}`` or as a list
-    of ``{target, lang, ...}`` records.
+    (:func:`kg.mentions.find_unlinked_mentions`).
 
     Examples
     --------
@@ -211,14 +210,7 @@ def unlinked_mentions(G: nx.DiGraph, node: str) -> dict[str, list[str]]:
     {'en': ['landlord']}
     """
     value = G.nodes[node].get("unlinked_mentions") or {}
-    per_lang: dict[str, set[str]] = defaultdict(set)
-    if isinstance(value, dict):
-        for lang, targets in value.items():
-            per_lang[lang].update(targets)
-    else:
-        for mention in value:
-            per_lang[mention["lang"]].add(mention["target"])
-    return {lang: sorted(targets) for lang, targets in sorted(per_lang.items()) if targets}
+    return {lang: sorted(targets) for lang, targets in sorted(value.items()) if targets}
 
 
 def _unlinked_mentions(G: nx.DiGraph) -> _Found:

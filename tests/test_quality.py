@@ -105,7 +105,7 @@ def test_details_name_the_others(report):
     assert warning.startswith("en/w.md:3: front matter is not valid YAML")
 
 
-def test_unlinked_mentions_read_from_the_build_in_either_shape():
+def test_unlinked_mentions_read_from_the_build():
     G = build({
         "en/lease.md": article("Lease", "It names a landlord, a tenant, a [deposit](/deposit)."),
         "en/landlord.md": article("Landlord", "Owns things."),
@@ -120,13 +120,6 @@ def test_unlinked_mentions_read_from_the_build_in_either_shape():
         "check": "unlinked-mention", "concept": "lease",
         "detail": "names 2 concepts without linking them: en: landlord, tenant; sv: landlord",
     }]
-    H = G.copy()  # the record shape: [{target, lang, text}]
-    H.nodes["lease"]["unlinked_mentions"] = [
-        {"target": "tenant", "lang": "en", "text": "tenant"},
-        {"target": "landlord", "lang": "sv", "text": "hyresvärd"},
-    ]
-    assert unlinked_mentions(H, "lease") == {"en": ["tenant"], "sv": ["landlord"]}
-    assert check(H, ["unlinked-mention"])["summary"] == {"unlinked-mention": 1}
 
 
 def test_duplicate_labels_per_language_and_case():
