@@ -19,7 +19,9 @@ from typing import Any
 
 import networkx as nx
 
+from kg.centrality import pagerank
 from kg.errors import KgError
+from kg.graph import keyword_id
 from kg.quality import unlinked_mentions
 
 DIRECTIONS = ("out", "in", "both")
@@ -355,7 +357,7 @@ def related(G: nx.DiGraph, slug: str, top: int | None = 10) -> list[dict[str, An
     keyword_score: dict[str, float] = defaultdict(float)
     shared_k: dict[str, list[str]] = defaultdict(list)
     for keyword in G.nodes[node].get("keywords") or []:
-        holders = [u for u in G.pred.get(_keyword_id(keyword), {}) if _is_concept(G, u)]
+        holders = [u for u in G.pred.get(keyword_id(keyword), {}) if _is_concept(G, u)]
         if len(holders) < 2:
             continue
         weight = 1.0 / math.log(len(holders))
@@ -438,8 +440,8 @@ def stats(
     for u, v, _ in edges:
         out_deg[u] += 1
         in_deg[v] += 1
-    pagerank = _pagerank(concept_ids, edges)
-    by_rank = sorted(concept_ids, key=lambda n: (-pagerank.get(n, 0.0), n))[:top]
+    ranks = pagerank(G)
+    by_rank = sorted(concept_ids, key=lambda n: (-ranks.get(n, 0.0), n))[:top]
     by_in = sorted(concept_ids, key=lambda n: (-in_deg[n], n))[:top]
     groups = _communities(concept_ids, edges, seed) if communities else []
     return {
@@ -461,7 +463,7 @@ def stats(
         },
         "degree_distribution": _distribution(concept_ids, in_deg, out_deg),
         "top_pagerank": [
-            {"id": n, "label": _label(G, n), "score": round(pagerank.get(n, 0.0), 6)}
+            {"id": n, "label": _label(G, n), "score": round(ranks.get(n, 0.0), 6)}
             for n in by_rank
         ],
         "top_in_links": [{"id": n, "label": _label(G, n), "in_links": in_deg[n]} for n in by_in],
@@ -492,12 +494,6 @@ def _label(G: nx.DiGraph, node: str) -> str:
 
 def _is_concept(G: nx.DiGraph, node: str) -> bool:
     return G.nodes[node].get("kind") == "concept"
-
-
-def _keyword_id(keyword: str) -> str:
-    from kg.graph import keyword_id
-
-    return keyword_id(keyword)
 
 
 def _close_matches(G: nx.DiGraph, text: str) -> list[str]:
@@ -570,20 +566,6 @@ def _linked_with(G: nx.DiGraph, node: str) -> set[str]:
     found.update(u for u, d in G.pred[node].items() if d.get("kind") == "link")
     found.discard(node)
     return found
-
-
-def _pagerank(nodes: list[str], edges: list[tuple[str, str, dict]]) -> dict[str, float]:
-    if not nodes:
-        return {}
-    H = nx.DiGraph()
-    H.add_nodes_from(nodes)
-    H.add_weighted_edges_from(sorted((u, v, float(d.get("weight", 1))) for u, v, d in edges))
-    try:
-        return nx.pagerank(H, weight="weight")
-    except ImportError:  # no scipy: networkx's pure-Python power iteration
-        from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
-
-        return _pagerank_python(H, weight="weight")
 
 
 def _communities(

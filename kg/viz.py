@@ -32,9 +32,9 @@ Layout and scale
 ----------------
 Positions are computed in Python, deterministically (fixed seeds, sorted nodes):
 ``networkx.spring_layout`` (seeded, exact Fruchterman-Reingold) below 500 nodes, and
-above that :func:`fast_layout`, the same force model with vectorised numpy and sampled
+above that :func:`kg.layout.fast_layout`, the same force model with vectorised numpy and sampled
 repulsion (measured on a 5,000-node, 28,000-edge graph: networkx's ``spring_layout``
-84 s, ``forceatlas2_layout`` 115 s, :func:`fast_layout` under 1 s). Physics stays off past
+84 s, ``forceatlas2_layout`` 115 s, :func:`kg.layout.fast_layout` under 1 s). Physics stays off past
 :data:`PHYSICS_MAX_NODES` nodes, so the browser draws once and the view is steady.
 
 Examples
@@ -50,7 +50,6 @@ True
 
 from __future__ import annotations
 
-import difflib
 import html
 import json
 import math
@@ -63,9 +62,11 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import numpy as np
 
+from kg.centrality import pagerank
 from kg.errors import KgError
+from kg.explore import resolve
+from kg.layout import SEED, layout
 
 FULL_VIEW_MAX = 2000
 """Up to this many concepts the default view (``top=None``) draws them all."""
@@ -73,11 +74,8 @@ DEFAULT_TOP = 500
 """Past :data:`FULL_VIEW_MAX` concepts the default view keeps this many, the most central."""
 PHYSICS_MAX_NODES = 300
 """Views with more nodes than this are drawn with physics off (positions from Python)."""
-NX_LAYOUT_MAX_NODES = 499
-"""Up to this many nodes the layout is ``networkx.spring_layout``; above, :func:`fast_layout`."""
 COLOR_BY = ("keyword", "community")
 SIZE_BY = ("pagerank", "in-links")
-SEED = 0
 
 # 11 colours (Tableau 10 + one) for the largest groups; the rest share OTHER_COLOR
 PALETTE = (
@@ -302,7 +300,7 @@ def ego_concepts(G: nx.DiGraph, focus: str, depth: int = 1) -> dict[str, int]:
     """
     if depth < 0:
         raise KgError(f"--depth must be 0 or more, not {depth}")
-    _check_concept(G, focus)
+    focus = resolve(G, focus)
     dist = {focus: 0}
     queue = deque([focus])
     while queue:
@@ -344,110 +342,6 @@ def top_concepts(G: nx.DiGraph, n: int, candidates: Iterable[str] | None = None)
     scores = pagerank(G)
     pool = scores if candidates is None else [c for c in candidates if c in scores]
     return sorted(pool, key=lambda c: (-scores[c], c))[:n]
-
-
-def pagerank(G: nx.DiGraph) -> dict[str, float]:
-    """PageRank of every concept over the link edges (weighted by mentions).
-
-    Examples
-    --------
-    >>> G = nx.DiGraph([("a", "b")]); nx.set_node_attributes(G, "concept", "kind")
-    >>> nx.set_edge_attributes(G, "link", "kind")
-    >>> r = pagerank(G); r["b"] > r["a"]
-    True
-    """
-    H = _link_digraph(G)
-    if H.number_of_nodes() == 0:
-        return {}
-    return nx.pagerank(H, weight="weight")
-
-
-def fast_layout(n: int, edges: Iterable[tuple[int, int]], *, seed: int = SEED,
-                iterations: int = 120, samples: int = 200) -> np.ndarray:
-    """Fruchterman-Reingold positions for nodes ``0..n-1``, fast on thousands of nodes.
-
-    The forces are those of ``networkx.spring_layout`` (attraction d²/k along edges,
-    repulsion k²/d between nodes, k = 1/√n, linear cooling), plus a weak pull to the
-    centre that keeps separate components and orphans near the rest. Repulsion is
-    estimated each step from ``samples`` nodes drawn at random (seeded) and scaled up,
-    so a step costs O(n·samples + edges) instead of O(n²). Deterministic for a seed.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n, 2)`` positions, centred, within [-1, 1].
-
-    Examples
-    --------
-    >>> pos = fast_layout(600, [(i, i + 1) for i in range(599)])
-    >>> pos.shape, bool(abs(pos).max() <= 1.0)
-    ((600, 2), True)
-    """
-    rng = np.random.default_rng(seed)
-    x = rng.random(n) - 0.5
-    y = rng.random(n) - 0.5
-    pairs = np.asarray(list(edges), dtype=np.int64).reshape(-1, 2)
-    src, dst = pairs[:, 0], pairs[:, 1]
-    k = 1.0 / math.sqrt(max(n, 1))
-    s = min(n, samples)
-    c = np.float32(k * k * n / max(s, 1))
-    temperature = 0.1
-    cooling = temperature / (iterations + 1)
-    for _ in range(iterations):
-        idx = rng.choice(n, s, replace=False)
-        x32, y32 = x.astype(np.float32), y.astype(np.float32)
-        dx = np.subtract.outer(x32, x32[idx])
-        dy = np.subtract.outer(y32, y32[idx])
-        d2 = dx * dx
-        d2 += dy * dy
-        np.maximum(d2, np.float32(1e-6), out=d2)
-        w = c / d2
-        fx = np.einsum("ij,ij->i", dx, w).astype(np.float64)
-        fy = np.einsum("ij,ij->i", dy, w).astype(np.float64)
-        ex, ey = x[src] - x[dst], y[src] - y[dst]
-        dist = np.sqrt(ex * ex + ey * ey) / k
-        ax, ay = ex * dist, ey * dist
-        fx += np.bincount(dst, ax, minlength=n) - np.bincount(src, ax, minlength=n) - x
-        fy += np.bincount(dst, ay, minlength=n) - np.bincount(src, ay, minlength=n) - y
-        length = np.sqrt(fx * fx + fy * fy)
-        np.maximum(length, 1e-9, out=length)
-        step = np.minimum(length, temperature) / length
-        x += fx * step
-        y += fy * step
-        temperature -= cooling
-    return _normalise(np.column_stack([x, y]))
-
-
-def layout(nodes: list[str], edges: Iterable[tuple[str, str]], *, seed: int = SEED
-           ) -> dict[str, tuple[float, float]]:
-    """Positions in [-1, 1] for ``nodes`` (in this order) linked by ``edges`` (undirected).
-
-    networkx ``spring_layout`` (seeded) up to :data:`NX_LAYOUT_MAX_NODES` nodes,
-    :func:`fast_layout` above.
-
-    Examples
-    --------
-    >>> pos = layout(["a", "b"], [("a", "b")])
-    >>> sorted(pos)
-    ['a', 'b']
-    """
-    n = len(nodes)
-    if n == 0:
-        return {}
-    if n == 1:
-        return {nodes[0]: (0.0, 0.0)}
-    index = {node: i for i, node in enumerate(nodes)}
-    pairs = sorted({(min(index[u], index[v]), max(index[u], index[v]))
-                    for u, v in edges if u != v})
-    if n <= NX_LAYOUT_MAX_NODES:
-        H = nx.Graph()
-        H.add_nodes_from(range(n))
-        H.add_edges_from(pairs)
-        pos = nx.spring_layout(H, seed=seed, method="force", iterations=100)
-        coords = _normalise(np.array([pos[i] for i in range(n)], dtype=float))
-    else:
-        coords = fast_layout(n, pairs, seed=seed)
-    return {node: (float(coords[i, 0]), float(coords[i, 1])) for i, node in enumerate(nodes)}
 
 
 # --- building the view -------------------------------------------------------------------
@@ -705,37 +599,6 @@ def _in_links(G: nx.DiGraph, node: str) -> int:
 
 def _out_links(G: nx.DiGraph, node: str) -> int:
     return sum(1 for v, d in G.succ[node].items() if d.get("kind") == "link" and v != node)
-
-
-def _link_digraph(G: nx.DiGraph) -> nx.DiGraph:
-    H = nx.DiGraph()
-    H.add_nodes_from(sorted(n for n, d in G.nodes(data=True) if d.get("kind") == "concept"))
-    H.add_weighted_edges_from(
-        sorted((u, v, d.get("weight", 1)) for u, v, d in G.edges(data=True)
-               if d.get("kind") == "link")
-    )
-    return H
-
-
-def _check_concept(G: nx.DiGraph, focus: str) -> None:
-    if focus in G and G.nodes[focus].get("kind") == "concept":
-        return
-    names = [n for n, d in G.nodes(data=True) if d.get("kind") == "concept"]
-    close = difflib.get_close_matches(focus, names, n=5, cutoff=0.6)
-    if not close:
-        folded = focus.casefold()
-        by_label = {str(G.nodes[n].get("label", "")).casefold(): n for n in names}
-        close = [by_label[m] for m in difflib.get_close_matches(folded, list(by_label), n=5)]
-    hint = f"; did you mean: {', '.join(sorted(set(close)))}?" if close else ""
-    raise KgError(f"no concept {focus!r} in the graph{hint}")
-
-
-def _normalise(coords: np.ndarray) -> np.ndarray:
-    if len(coords) == 0:
-        return coords
-    coords = coords - coords.mean(axis=0)
-    scale = float(np.abs(coords).max())
-    return coords / scale if scale > 0 else coords
 
 
 # --- the page ----------------------------------------------------------------------------

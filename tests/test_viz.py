@@ -13,9 +13,11 @@ import pytest
 from conftest import SMALL_WIKI, article
 
 from kg.articles import parse_article
+from kg.centrality import pagerank
 from kg.cli import main
 from kg.errors import KgError
 from kg.graph import build_graph, concepts
+from kg.layout import fast_layout, layout
 from kg.viz import (
     DEFAULT_TOP,
     FULL_VIEW_MAX,
@@ -23,9 +25,6 @@ from kg.viz import (
     _resolve_top,
     ego_concepts,
     ego_graph,
-    fast_layout,
-    layout,
-    pagerank,
     render_html,
     script_json,
     top_concepts,
