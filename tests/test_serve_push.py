@@ -107,10 +107,21 @@ def start_serve(data: Path, port: int, *extra: str) -> subprocess.Popen:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def wait_serving(proc: subprocess.Popen, limit: float = 30.0) -> str:
+    """The line kg prints once the server answers (read before any Ctrl-C is sent)."""
+    import selectors
+
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        assert sel.select(timeout=limit), "kg serve printed nothing"
+    return proc.stdout.readline()
+
+
 def stop_serve(proc: subprocess.Popen) -> tuple[int, str, str]:
+    first = wait_serving(proc) if proc.poll() is None else ""
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
-    return proc.returncode, out, err
+    return proc.returncode, first + out, err
 
 
 # --- kg serve ---------------------------------------------------------------------------------
