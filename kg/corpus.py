@@ -285,6 +285,8 @@ class Corpus:
     parsed: int = 0
     cached: int = 0
     skipped_languages: dict[str, int] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)
+    """Content hashes of the files read (with their path, slug and language), sorted."""
 
 
 def language_code(folder_name: str) -> str | None:
@@ -401,6 +403,7 @@ def read_corpus(
     if cache_dir is not None and (todo or len(done) != len(cache)):
         _save_cache(cache_dir, done)
     corpus.articles = _unique(done.values(), corpus.errors)
+    corpus.keys = sorted(done)
     return corpus
 
 

@@ -6,6 +6,8 @@ parses a source folder, or reads a finished build, and returns the graph.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -15,8 +17,10 @@ from typing import Any
 
 import networkx as nx
 
+from kg import __version__
+from kg.articles import PARSER_VERSION
 from kg.corpus import Corpus, read_corpus
-from kg.exports import read_build, write_exports
+from kg.exports import FILES, FORMATS, read_build, write_atomic, write_exports
 from kg.graph import build_graph
 from kg.report import make_report
 
@@ -93,13 +97,68 @@ def build(
         progress=progress,
     )
     timings["read"] = round(time.perf_counter() - start, 4)
+    chosen = sorted(FORMATS if formats is None else set(formats))
+    stamp = _fingerprint(corpus, chosen, lang, base_iri, site_url)
+    if cache and _unchanged(folder, stamp, chosen):
+        start = time.perf_counter()
+        G = read_build(folder)
+        timings["unchanged"] = round(time.perf_counter() - start, 4)
+        corpus.articles = []
+        return BuildResult(G, make_report(G), folder, timings, corpus)
     start = time.perf_counter()
     G = graph_of(corpus, site_url=site_url)
     corpus.articles = []  # the graph keeps what analysts use; let the bodies go
     timings["graph"] = round(time.perf_counter() - start, 4)
+    (folder / CACHE_FOLDER / STAMP).unlink(missing_ok=True)
     for name, seconds in write_exports(G, folder, formats=formats, base_iri=base_iri).items():
         timings[f"export:{name}"] = seconds
+    if cache:
+        write_atomic(folder / CACHE_FOLDER / STAMP, json.dumps(stamp, indent=1) + "\n")
     return BuildResult(G, make_report(G), folder, timings, corpus)
+
+
+def _fingerprint(
+    corpus: Corpus, formats: list[str], lang: Any, base_iri: str | None, site_url: str | None
+) -> dict[str, Any]:
+    """What a build's output depends on: the files read, the problems met, the options."""
+    digest = hashlib.blake2b(digest_size=20)
+    for key in corpus.keys:
+        digest.update(key.encode())
+    for problem in sorted((*corpus.errors, *corpus.warnings), key=lambda p: (p.path, p.line)):
+        digest.update(f"{problem.path}\0{problem.line}\0{problem.message}\n".encode())
+    return {
+        "inputs": digest.hexdigest(),
+        "formats": formats,
+        "lang": lang if isinstance(lang, (str, type(None))) else sorted(lang),
+        "base_iri": base_iri,
+        "site_url": site_url,
+        "skipped_languages": corpus.skipped_languages,
+        "kg": __version__,
+        "parser": PARSER_VERSION,
+    }
+
+
+def _unchanged(folder: Path, stamp: dict[str, Any], formats: list[str]) -> bool:
+    """True when the last build in ``folder`` had the same inputs and all its files are there."""
+    try:
+        previous = json.loads((folder / CACHE_FOLDER / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if previous != stamp:
+        return False
+    files = [n for f in formats for n in _OUTPUTS.get(f, ())]
+    return all((folder / name).exists() for name in ["graph.json", *files])
+
+
+STAMP = "build.json"
+"""In ``OUT/.cache``: the fingerprint of the build that wrote the folder."""
+
+_OUTPUTS = {
+    **{fmt: (name,) for fmt, name in FILES.items()},
+    "csv": ("nodes.csv", "edges.csv"),
+    "report": ("report.json", "report.md"),
+    "store": ("store",),
+}
 
 
 def graph_of(corpus: Corpus, site_url: str | None = None) -> nx.DiGraph:

@@ -1,0 +1,35 @@
+"""kg.build's rebuilds: nothing changed → nothing rewritten; any change → a real build."""
+
+from __future__ import annotations
+
+from conftest import article
+
+import kg
+
+
+def test_unchanged_rebuild_reads_the_build_and_rewrites_nothing(small_wiki, tmp_path):
+    out = tmp_path / "out"
+    first = kg.build(small_wiki, out, formats=["json", "csv", "report"])
+    mtimes = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()}
+    again = kg.build(small_wiki, out, formats=["json", "csv", "report"])
+    assert "unchanged" in again.timings and "graph" not in again.timings
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()} == mtimes
+    assert sorted(again.graph.edges(data=True)) == sorted(first.graph.edges(data=True))
+    assert again.report == first.report
+
+
+def test_an_edit_an_option_or_a_lost_file_means_a_real_build(small_wiki, tmp_path):
+    out = tmp_path / "out"
+    kg.build(small_wiki, out, formats=["json", "report"])
+    (small_wiki / "sv" / "lease.md").write_text(article("hyresavtal", "Se [ny](/ny)."))
+    edited = kg.build(small_wiki, out, formats=["json", "report"])
+    assert "graph" in edited.timings and "ny" in edited.graph
+    other = kg.build(small_wiki, out, formats=["json", "report"], site_url="https://x.org")
+    assert "graph" in other.timings
+    (out / "report.md").unlink()
+    restored = kg.build(small_wiki, out, formats=["json", "report"], site_url="https://x.org")
+    assert "graph" in restored.timings and (out / "report.md").is_file()
+    cold = kg.build(
+        small_wiki, out, formats=["json", "report"], site_url="https://x.org", cache=False
+    )
+    assert "graph" in cold.timings
