@@ -4,7 +4,9 @@ Every writer is a function of the graph alone, sorts what it writes (the same gr
 gives byte-identical files) and writes atomically (a temporary file, then a rename),
 so a reader never sees half a file. GraphML and GEXF are streamed by hand: networkx's
 writers build a whole XML tree first and cost seconds on a wiki; lists and dicts are
-flattened to JSON text so that Gephi and ``networkx.read_graphml`` open the files.
+flattened to JSON text so that Gephi and ``networkx.read_graphml`` open the files; the
+flat formats leave out each link's ``contexts`` (its sentences: most of the bytes, no use
+in Gephi), which graph.json and the graph keep.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 import networkx as nx
 
@@ -54,7 +56,10 @@ NODE_COLUMNS = (
     "external_links",
     "unlinked_mentions",
 )
-EDGE_COLUMNS = ("source", "target", "kind", "weight", "anchors", "langs", "contexts")
+EDGE_COLUMNS = ("source", "target", "kind", "weight", "anchors", "langs")
+FLAT_LEFT_OUT = ("contexts",)
+"""Edge attributes the flat formats (CSV, GraphML, GEXF) leave out: the sentences of every
+link are most of a wiki's bytes and of no use in Gephi; graph.json keeps them."""
 _TYPES = {"exists": "boolean", "weight": "int"}
 _XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _NEEDS_XML_CARE = re.compile("[<>&\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -160,10 +165,11 @@ class FlatGraph:
 def flatten(G: nx.DiGraph) -> FlatGraph:
     """Return :class:`FlatGraph` of ``G`` (nodes and edges sorted by id)."""
     node_keys = sorted({k for _, d in G.nodes(data=True) for k in d})
-    edge_keys = sorted({k for _, _, d in G.edges(data=True) for k in d})
+    edge_keys = sorted({k for _, _, d in G.edges(data=True) for k in d} - set(FLAT_LEFT_OUT))
     nodes = [(n, {k: _text_raw(v) for k, v in G.nodes[n].items()}) for n in sorted(G)]
     edges = [
-        (u, v, {k: _text_raw(x) for k, x in G.edges[u, v].items()}) for u, v in sorted(G.edges())
+        (u, v, {k: _text_raw(x) for k, x in G.edges[u, v].items() if k not in FLAT_LEFT_OUT})
+        for u, v in sorted(G.edges())
     ]
     graph = {k: _text_raw(v) for k, v in sorted(G.graph.items()) if not isinstance(v, (list, dict))}
     return FlatGraph(node_keys, edge_keys, nodes, edges, graph)
@@ -315,12 +321,16 @@ def write_exports(
     timings: dict[str, float] = {}
     finishers: list[tuple[str, Callable[[], Any]]] = []
     try:
-        for name in sorted(chosen, key=_ORDER.index):
+        order = sorted(chosen, key=_ORDER.index)
+        for i, name in enumerate(order):
             start = time.perf_counter()
             if parallel and name in _BACKGROUND:
                 finishers.append((name, _BACKGROUND[name](G, folder)))
             else:
                 _WRITERS[name](G, folder)
+            for shared, users in _SHARED_BY.items():  # free what no later writer needs
+                if not users.intersection(order[i + 1 :]):
+                    _MEMO.pop((id(G), shared), None)
             timings[name] = round(time.perf_counter() - start, 4)
         for name, finish in finishers:  # what ran in the background: wait for it now
             start = time.perf_counter()
@@ -332,9 +342,12 @@ def write_exports(
     return {name: timings[name] for name in chosen}
 
 
-_ORDER = ("nt", "store", "jsonld", "ttl", "graphml", "gexf", "json", "csv", "html", "report")
+_ORDER = ("nt", "store", "jsonld", "ttl", "graphml", "gexf", "csv", "json", "html", "report")
 """The order writers run in: N-Triples first, so the store and JSON-LD can start from it
 in other processes while the rest are written."""
+
+_SHARED_BY = {"nt": {"ttl", "jsonld", "store"}, "flat": {"graphml", "gexf", "csv"}}
+"""What several writers share (made once, see ``_MEMO``) and which writers use it."""
 
 
 def _write_rdf(fmt: str) -> Callable[[nx.DiGraph, Path], None]:
@@ -503,7 +516,18 @@ def _text(value: str) -> str:
 
 
 def _attr(value: Any) -> str:
-    return quoteattr(_XML_BAD.sub("", str(value)), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+    """``value`` as a double-quoted XML attribute (one ``translate`` when anything needs it)."""
+    text = str(value)
+    if _NEEDS_ATTR_CARE.search(text):
+        text = _XML_BAD.sub("", text).translate(_ATTR_ESCAPES)
+    return f'"{text}"'
+
+
+_NEEDS_ATTR_CARE = re.compile('[<>&"\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+_ATTR_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;",
+     "\t": "&#9;"}
+)
 
 
 def _datas(index: dict[str, str], data: dict[str, str]) -> str:

@@ -283,8 +283,7 @@ def test_csv_columns_and_rows(small_build):
     assert {"id", "kind", "exists", "label", "labels", "descriptions", "keywords", "paths",
             "alt_labels"} <= set(nodes[0])
     assert list(edges[0]) == list(EDGE_COLUMNS)
-    assert list(EDGE_COLUMNS)[:7] == ["source", "target", "kind", "weight", "anchors", "langs",
-                                      "contexts"]
+    assert list(EDGE_COLUMNS) == ["source", "target", "kind", "weight", "anchors", "langs"]
     assert sorted(r["id"] for r in nodes) == sorted(G.nodes)
     assert len(edges) == G.number_of_edges()
     row = next(r for r in nodes if r["id"] == "backoffice")
@@ -293,7 +292,8 @@ def test_csv_columns_and_rows(small_build):
         1 for _, _, k in G.out_edges("backoffice", data="kind") if k == "link")
     link = next(r for r in edges if (r["source"], r["target"]) == ("backoffice", "lease"))
     assert int(link["weight"]) == G.edges["backoffice", "lease"]["weight"]
-    assert json.loads(link["contexts"]) == G.edges["backoffice", "lease"]["contexts"]
+    assert json.loads(link["anchors"]) == G.edges["backoffice", "lease"]["anchors"]
+    assert "contexts" not in link  # the sentences are in graph.json, not the flat formats
 
 
 def test_report_json_keys(tmp_path):
