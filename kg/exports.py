@@ -322,6 +322,11 @@ def write_exports(
     finishers: list[tuple[str, Callable[[], Any]]] = []
     try:
         order = sorted(chosen, key=_ORDER.index)
+        forked = None
+        flat = [name for name in order if name in _SHARED_BY["flat"]]
+        if parallel and flat and len(flat) < len(order) and _can_fork():
+            forked = _fork(_run_writers, G, folder, flat)  # the flat formats, on another core
+            order = [name for name in order if name not in flat]
         for i, name in enumerate(order):
             start = time.perf_counter()
             if parallel and name in _BACKGROUND:
@@ -336,6 +341,8 @@ def write_exports(
             start = time.perf_counter()
             finish()
             timings[name] = round(timings[name] + time.perf_counter() - start, 4)
+        if forked is not None:
+            timings.update(forked())
     finally:
         for key in [k for k in _MEMO if k[0] == id(G)]:
             del _MEMO[key]
@@ -345,6 +352,56 @@ def write_exports(
 _ORDER = ("nt", "store", "jsonld", "ttl", "graphml", "gexf", "csv", "json", "html", "report")
 """The order writers run in: N-Triples first, so the store and JSON-LD can start from it
 in other processes while the rest are written."""
+
+def _run_writers(G: nx.DiGraph, folder: Path, names: list[str]) -> dict[str, float]:
+    timings = {}
+    for name in names:
+        start = time.perf_counter()
+        _WRITERS[name](G, folder)
+        timings[name] = round(time.perf_counter() - start, 4)
+    return timings
+
+
+def _can_fork() -> bool:
+    """Fork only a single-threaded process on a platform that forks (a notebook kernel has
+    threads, and a forked copy of a thread's locks can hang), so the CLI gets the speed."""
+    import multiprocessing
+    import threading
+
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _fork(func: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+    """Run ``func(*args)`` in a forked child (the graph is shared copy-on-write, not pickled);
+    return the function that waits for its result (or raises its error)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    def main() -> None:
+        try:
+            send.send(("ok", func(*args)))
+        except KgError as exc:
+            send.send(("kg", str(exc)))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
+            send.send(("error", f"{type(exc).__name__}: {exc}"))
+
+    process = context.Process(target=main, daemon=True)
+    process.start()
+
+    def result() -> Any:
+        try:
+            status, value = receive.recv()
+        except EOFError:
+            value, status = "the process writing the flat exports died (out of memory?)", "kg"
+        process.join()
+        if status == "ok":
+            return value
+        raise KgError(value) if status == "kg" else RuntimeError(value)
+
+    return result
+
 
 _SHARED_BY = {"nt": {"ttl", "jsonld", "store"}, "flat": {"graphml", "gexf", "csv"}}
 """What several writers share (made once, see ``_MEMO``) and which writers use it."""

@@ -350,10 +350,11 @@ def convert(nt: bytes, fmt: str, base_iri: str = DEFAULT_BASE_IRI) -> bytes:
         pre = prefixes(base_iri)
         body = ox.serialize(triples, format=FORMATS[fmt], prefixes=pre)
         # the prefix lines in our order, whatever order the serializer keeps
-        lines = body.split(b"\n")
-        start = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix")), 0)
+        start = 0
+        while body.startswith(b"@prefix", start):
+            start = body.index(b"\n", start) + 1
         head = "".join(f"@prefix {k}: <{v}> .\n" for k, v in pre.items()).encode()
-        return head + b"\n".join(lines[start:])
+        return head + body[start:]
     return ox.serialize(triples, format=FORMATS[fmt])
 
 
