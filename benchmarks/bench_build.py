@@ -44,7 +44,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -64,48 +63,33 @@ EDIT = "\n\nAn added sentence for the incremental benchmark names [{anchor}](/{s
 # --- child processes ------------------------------------------------------------------------
 
 
-class _TreeSampler(threading.Thread):
-    """Sample the summed RSS of this process and its descendants; keep the peak."""
-
-    def __init__(self, interval: float = 0.05):
-        super().__init__(daemon=True)
-        self.interval = interval
-        self.peak = 0
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        try:
-            import psutil
-        except ImportError:  # psutil is optional: the ru_maxrss figures remain
-            return
-        me = psutil.Process()
-        while not self._stop_event.is_set():
-            try:
-                procs = [me, *me.children(recursive=True)]
-                total = 0
-                for p in procs:
-                    with contextlib.suppress(psutil.Error):
-                        total += p.memory_info().rss
-                self.peak = max(self.peak, total)
-            except psutil.Error:
-                pass
-            self._stop_event.wait(self.interval)
-
-    def stop(self) -> int:
-        self._stop_event.set()
-        self.join()
-        return self.peak
+def _tree_rss(pid: int) -> int:
+    """Summed RSS of process ``pid`` and its descendants (0 without psutil)."""
+    try:
+        import psutil
+    except ImportError:  # psutil is optional: the ru_maxrss figures remain
+        return 0
+    try:
+        me = psutil.Process(pid)
+        procs = [me, *me.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            total += p.memory_info().rss
+    return total
 
 
 def _child(task: dict[str, Any]) -> dict[str, Any]:
     """Run one measured task in this (child) process and return its figures."""
     t_start = time.perf_counter()
-    sampler = _TreeSampler()
+    # no sampler thread in here: kg writes some exports in a forked child only when the
+    # process has one thread, as the command line has; the parent samples memory instead
     if task["kind"] == "build":
         import kg
 
         imported = time.perf_counter()
-        sampler.start()
         t0 = time.perf_counter()
         kwargs = {"formats": task["formats"]} if task.get("formats") else {}
         result = kg.build(
@@ -127,14 +111,12 @@ def _child(task: dict[str, Any]) -> dict[str, Any]:
         from obsidiantools.api import Vault
 
         imported = time.perf_counter()
-        sampler.start()
         t0 = time.perf_counter()
         vault = Vault(Path(task["src"])).connect().gather()
         wall = time.perf_counter() - t0
         figures = {"notes": len(vault.md_file_index)}
     else:
         raise ValueError(task["kind"])
-    tree_peak = sampler.stop()
     self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     kids_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     figures.update(
@@ -143,7 +125,6 @@ def _child(task: dict[str, Any]) -> dict[str, Any]:
         import_s=imported - t_start,
         peak_rss_mb=self_kb / 1024,
         peak_rss_workers_mb=kids_kb / 1024,
-        peak_tree_mb=tree_peak / 2**20,
     )
     return figures
 
@@ -156,7 +137,14 @@ def run_child(task: dict[str, Any]) -> dict[str, Any]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     cmd = [sys.executable, str(Path(__file__).resolve()), "_child", json.dumps(task), result_path]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
+        tree_peak = 0
+        while child.poll() is None:  # sample the child's process tree every 50 ms
+            tree_peak = max(tree_peak, _tree_rss(child.pid))
+            time.sleep(0.05)
+        err.seek(0)
+        proc = subprocess.CompletedProcess(cmd, child.returncode, "", err.read())
     elapsed = time.perf_counter() - t0
     try:
         if proc.returncode != 0:
@@ -167,6 +155,7 @@ def run_child(task: dict[str, Any]) -> dict[str, Any]:
     finally:
         Path(result_path).unlink(missing_ok=True)
     figures["elapsed"] = elapsed
+    figures["peak_tree_mb"] = tree_peak / 2**20
     return figures
 
 
