@@ -26,6 +26,18 @@ def write_articles(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+def graph_of(files: dict[str, str]):
+    """The graph of ``{"lang/slug.md": text}`` articles, parsed in memory (no files)."""
+    from kg.articles import parse_article
+    from kg.graph import build_graph
+
+    articles = []
+    for rel, text in sorted(files.items()):
+        lang, name = rel.split("/")
+        articles.append(parse_article(text, path=rel, slug=name.removesuffix(".md"), lang=lang))
+    return build_graph(articles)
+
+
 def article(title: str, body: str, keywords: str = "", description: str = "") -> str:
     """A markdown article with front matter."""
     lines = ["---"]

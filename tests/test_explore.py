@@ -7,13 +7,11 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import article
+from conftest import article, graph_of
 
-from kg.articles import parse_article
 from kg.cli import main
 from kg.errors import KgError
 from kg.explore import find, neighbors, path, related, show, stats
-from kg.graph import build_graph
 
 # a → b → d, a → c → d, c → x (missing), e → a; f, g, h unlinked.
 # Keywords: Common on a, b, c, h (4 holders); Rare on a, g (2 holders).
@@ -32,17 +30,9 @@ WIKI = {
 }
 
 
-def build(files: dict[str, str]):
-    articles = []
-    for rel, text in sorted(files.items()):
-        lang, name = rel.split("/")
-        articles.append(parse_article(text, path=rel, slug=name.removesuffix(".md"), lang=lang))
-    return build_graph(articles)
-
-
 @pytest.fixture(scope="module")
 def G():
-    return build(WIKI)
+    return graph_of(WIKI)
 
 
 @pytest.fixture
@@ -208,7 +198,7 @@ def test_related_ranking(G):
 
 def test_related_ties_sorted_by_id():
     hub = "[hub](/hub)"
-    G = build({f"en/{s}.md": article(s.upper(), hub) for s in ("p", "r", "q")})
+    G = graph_of({f"en/{s}.md": article(s.upper(), hub) for s in ("p", "r", "q")})
     assert [(r["id"], r["score"]) for r in related(G, "p")] == [
         ("q", round(1 / math.log(3), 6)), ("r", round(1 / math.log(3), 6))
     ]
@@ -247,7 +237,7 @@ def test_stats_without_communities(G):
 
 
 def test_stats_of_empty_graph():
-    s = stats(build({}))
+    s = stats(graph_of({}))
     assert (s["concepts"], s["links"], s["communities"], s["top_pagerank"]) == (0, 0, [], [])
 
 

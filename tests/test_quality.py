@@ -6,12 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import article
+from conftest import article, graph_of
 
-from kg.articles import parse_article
 from kg.cli import main
 from kg.errors import KgError
-from kg.graph import build_graph
 from kg.quality import CHECKS, check, unlinked_mentions
 
 BAD_YAML = (
@@ -46,17 +44,9 @@ EXPECTED = {
 }
 
 
-def build(files: dict[str, str]):
-    articles = []
-    for rel, text in sorted(files.items()):
-        lang, name = rel.split("/")
-        articles.append(parse_article(text, path=rel, slug=name.removesuffix(".md"), lang=lang))
-    return build_graph(articles)
-
-
 @pytest.fixture(scope="module")
 def G():
-    return build(WIKI)
+    return graph_of(WIKI)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +73,7 @@ def test_issue_shape_and_order(report):
     assert all(set(i) == {"check", "concept", "detail"} for i in report["issues"])
     keys = [(CHECKS.index(i["check"]), i["concept"], i["detail"]) for i in report["issues"]]
     assert keys == sorted(keys)
-    assert check(build(WIKI)) == report  # deterministic
+    assert check(graph_of(WIKI)) == report  # deterministic
 
 
 def test_dangling_link_says_who_wants_it_and_how_often(report):
@@ -106,7 +96,7 @@ def test_details_name_the_others(report):
 
 
 def test_unlinked_mentions_read_from_the_build():
-    G = build({
+    G = graph_of({
         "en/lease.md": article("Lease", "It names a landlord, a tenant, a [deposit](/deposit)."),
         "en/landlord.md": article("Landlord", "Owns things."),
         "en/tenant.md": article("Tenant", "Rents things."),
@@ -123,7 +113,7 @@ def test_unlinked_mentions_read_from_the_build():
 
 
 def test_duplicate_labels_per_language_and_case():
-    G = build({
+    G = graph_of({
         "sv/p.md": article("Hyra", "x"), "sv/q.md": article("hyra", "y"),
         "en/p.md": article("Rent", "x"), "en/r.md": article("RENT", "z"),
         "en/t.md": article("Hyra", "t"),  # same text, other language: no duplicate
@@ -135,7 +125,7 @@ def test_duplicate_labels_per_language_and_case():
 
 
 def test_missing_translation_needs_several_languages():
-    G = build({"en/a.md": article("A", "[b](/b)"), "en/b.md": article("B", "text")})
+    G = graph_of({"en/a.md": article("A", "[b](/b)"), "en/b.md": article("B", "text")})
     assert check(G, ["missing-translation"])["summary"] == {"missing-translation": 0}
 
 
@@ -150,14 +140,14 @@ def test_parse_warning_for_a_file_that_is_no_concept(G):
 
 
 def test_a_self_link_alone_is_no_orphan_but_a_self_link():
-    G = build({"en/a.md": article("A", "Me: [a](/a)."), "en/b.md": article("B", "alone")})
+    G = graph_of({"en/a.md": article("A", "Me: [a](/a)."), "en/b.md": article("B", "alone")})
     result = check(G, ["orphan", "self-link"])
     assert concepts_of(result, "orphan") == ["b"]
     assert concepts_of(result, "self-link") == ["a"]
 
 
 def test_clean_wiki_has_zero_counts_for_every_check():
-    G = build({"en/a.md": article("Apple", "[b](/b)"), "en/b.md": article("Banana", "[a](/a)")})
+    G = graph_of({"en/a.md": article("Apple", "[b](/b)"), "en/b.md": article("Banana", "[a](/a)")})
     result = check(G)
     assert result == {"summary": dict.fromkeys(CHECKS, 0), "issues": []}
 
@@ -186,7 +176,7 @@ def clean(tmp_path: Path) -> Path:
     from kg.exports import write_exports
 
     out = tmp_path / "clean"
-    G = build({"en/a.md": article("Apple", "[b](/b)"), "en/b.md": article("Banana", "[a](/a)")})
+    G = graph_of({"en/a.md": article("Apple", "[b](/b)"), "en/b.md": article("Banana", "[a](/a)")})
     write_exports(G, out, formats=["json"], base_iri="https://example.org/kg/")
     return out
 
