@@ -378,6 +378,15 @@ def read_corpus(
     files, problems, skipped = discover(sources, lang)
     corpus = Corpus(files=len(files), skipped_languages=skipped)
     corpus.warnings.extend(problems)
+    if not files:  # nothing to build is a failed input, not an empty success
+        where = ", ".join(str(s) for s in sources)
+        found = ", ".join(f"{k} {v}" for k, v in sorted(skipped.items()))
+        reason = (
+            f"no article in the chosen languages (found: {found})"
+            if skipped
+            else "no markdown articles (*.md) here"
+        )
+        corpus.errors.append(Problem(where, 0, reason))
     cache = _load_cache(cache_dir)
     todo: list[tuple[str, SourceFile]] = []
     done: dict[str, Article] = {}

@@ -190,3 +190,14 @@ def test_build_command_lists_the_same_formats_as_the_exporters():
     from kg.exports import FORMATS
 
     assert command.FORMATS == FORMATS
+
+
+def test_a_folder_without_articles_is_a_failed_input(tmp_path):
+    (tmp_path / "empty").mkdir()
+    run = subprocess.run(
+        [sys.executable, "-m", "kg", "build", str(tmp_path / "empty"), "--out",
+         str(tmp_path / "out"), "--quiet"],
+        capture_output=True, text=True, check=False,
+    )
+    assert run.returncode == 1
+    assert "no markdown articles" in run.stderr and "Traceback" not in run.stderr
