@@ -49,6 +49,7 @@ def build_graph(
     warnings: Iterable[Problem] = (),
     site_url: str | None = None,
     mentions: bool = True,
+    mention_cache: dict[str, Any] | None = None,
 ) -> nx.DiGraph:
     """Build the concept graph from parsed articles.
 
@@ -62,6 +63,9 @@ def build_graph(
         Recorded in ``G.graph`` for the exports.
     mentions : bool
         Look for unlinked mentions (``unlinked_mentions`` on each node).
+    mention_cache : dict, optional
+        What the last scan found per article text (see
+        :func:`kg.mentions.find_unlinked_mentions`); updated in place.
 
     Examples
     --------
@@ -126,7 +130,7 @@ def build_graph(
     _set_labels(G, languages)
     _add_keywords(G, arts)
     if mentions:
-        for node, found in find_unlinked_mentions(G, arts).items():
+        for node, found in find_unlinked_mentions(G, arts, mention_cache).items():
             G.nodes[node]["unlinked_mentions"] = found
     all_warnings = [*warnings, *(w for a in arts for w in a.warnings)]
     G.graph.update(

@@ -6,8 +6,10 @@ so the whole wiki is scanned in one pass per language, whatever the number of ti
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 import ahocorasick
 import networkx as nx
@@ -23,7 +25,7 @@ MIN_LABEL_LENGTH = 4
 
 
 def find_unlinked_mentions(
-    G: nx.DiGraph, articles: Iterable[Article]
+    G: nx.DiGraph, articles: Iterable[Article], cache: dict[str, Any] | None = None
 ) -> dict[str, dict[str, list[str]]]:
     """Return ``{slug: {lang: [targets]}}`` for titles named in prose but not linked.
 
@@ -31,6 +33,9 @@ def find_unlinked_mentions(
     (in the article's own language) in its prose, where the concept does not already
     link to that concept in any language. Titles shared by several concepts are skipped
     (the mention would be ambiguous).
+
+    With ``cache`` (a dict kept between builds, updated in place), an article whose text
+    was scanned before against the same titles is not scanned again.
 
     Examples
     --------
@@ -47,16 +52,36 @@ def find_unlinked_mentions(
         if article.text:
             by_lang[article.lang].append(article)
     found: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    fresh: dict[str, Any] = {}
     for lang, arts in sorted(by_lang.items()):
-        automaton = _automaton(G, lang)
-        if automaton is None:
-            continue
+        owners = _owners(G, lang)
+        digest = _digest(owners)
+        old_digest, old = (cache or {}).get(lang, ("", {}))
+        known = old if old_digest == digest else {}
+        named_by_text: dict[bytes, frozenset[str]] = {}
+        automaton = None
         for article in arts:
+            key = hashlib.blake2b(article.text.encode("utf-8", "surrogatepass"), digest_size=16)
+            key = key.digest()
+            named = known.get(key)
+            if named is None:
+                if automaton is None:
+                    automaton = _automaton(owners)
+                words = _words(article.text)
+                named = (
+                    frozenset(t for _, (_, t) in automaton.iter(words))
+                    if automaton
+                    else (frozenset())
+                )
+            named_by_text[key] = named
             skip = set(G.successors(article.slug)) if article.slug in G else set()
             skip.add(article.slug)
-            named = {target for _, (_, target) in automaton.iter(_words(article.text))} - skip
-            if named:
-                found[article.slug][lang] = sorted(named)
+            if named - skip:
+                found[article.slug][lang] = sorted(named - skip)
+        fresh[lang] = (digest, named_by_text)
+    if cache is not None:
+        cache.clear()
+        cache.update(fresh)
     return dict(found)
 
 
@@ -74,17 +99,32 @@ def _words(text: str) -> str:
     return f" {data.decode('utf-8', 'surrogatepass')} "
 
 
-def _automaton(G: nx.DiGraph, lang: str) -> ahocorasick.Automaton | None:
+def _owners(G: nx.DiGraph, lang: str) -> dict[str, str]:
+    """Normalised title → the one concept with that title in ``lang`` (shared titles left out)."""
     owners: dict[str, set[str]] = defaultdict(set)
     for node, data in G.nodes(data=True):
         title = (data.get("labels") or {}).get(lang) if data.get("kind") == "concept" else None
         if title and len(title) >= MIN_LABEL_LENGTH and any(c.isalpha() for c in title):
             owners[_words(title)].add(node)
-    automaton = ahocorasick.Automaton()
-    for key, nodes in owners.items():
-        if len(nodes) == 1 and key.strip():
-            automaton.add_word(key, (len(key), next(iter(nodes))))
-    if not len(automaton):
+    return {
+        key: next(iter(nodes))
+        for key, nodes in sorted(owners.items())
+        if len(nodes) == 1 and key.strip()
+    }
+
+
+def _digest(owners: dict[str, str]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for key, node in owners.items():
+        digest.update(f"{key}\0{node}\n".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _automaton(owners: dict[str, str]) -> ahocorasick.Automaton | None:
+    if not owners:
         return None
+    automaton = ahocorasick.Automaton()
+    for key, node in owners.items():
+        automaton.add_word(key, (len(key), node))
     automaton.make_automaton()
     return automaton

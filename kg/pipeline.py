@@ -10,6 +10,7 @@ import gc
 import hashlib
 import json
 import os
+import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -109,8 +110,11 @@ def build(
         corpus.articles = []
         return BuildResult(G, make_report(G), folder, timings, corpus)
     start = time.perf_counter()
+    mention_cache = _load_pickle(folder / CACHE_FOLDER / MENTIONS) if cache else None
     with _no_gc():
-        G = graph_of(corpus, site_url=site_url)
+        G = graph_of(corpus, site_url=site_url, mention_cache=mention_cache)
+    if mention_cache is not None:
+        write_atomic(folder / CACHE_FOLDER / MENTIONS, pickle.dumps(mention_cache, protocol=5))
     corpus.articles = []  # the graph keeps what analysts use; let the bodies go
     timings["graph"] = round(time.perf_counter() - start, 4)
     (folder / CACHE_FOLDER / STAMP).unlink(missing_ok=True)
@@ -168,6 +172,18 @@ def _unchanged(folder: Path, stamp: dict[str, Any], formats: list[str]) -> bool:
     return all((folder / name).exists() for name in ["graph.json", *files])
 
 
+def _load_pickle(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+MENTIONS = f"mentions-v{PARSER_VERSION}.pickle"
+"""In ``OUT/.cache``: what the unlinked-mention scan found per article text and language."""
+
 STAMP = "build.json"
 """In ``OUT/.cache``: the fingerprint of the build that wrote the folder."""
 
@@ -179,10 +195,16 @@ _OUTPUTS = {
 }
 
 
-def graph_of(corpus: Corpus, site_url: str | None = None) -> nx.DiGraph:
+def graph_of(
+    corpus: Corpus, site_url: str | None = None, mention_cache: dict[str, Any] | None = None
+) -> nx.DiGraph:
     """The graph of a read corpus, with its reading problems kept in ``G.graph``."""
     G = build_graph(
-        corpus.articles, errors=corpus.errors, warnings=corpus.warnings, site_url=site_url
+        corpus.articles,
+        errors=corpus.errors,
+        warnings=corpus.warnings,
+        site_url=site_url,
+        mention_cache=mention_cache,
     )
     if corpus.skipped_languages:
         G.graph["skipped_languages"] = dict(sorted(corpus.skipped_languages.items()))

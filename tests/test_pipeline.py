@@ -33,3 +33,26 @@ def test_an_edit_an_option_or_a_lost_file_means_a_real_build(small_wiki, tmp_pat
         small_wiki, out, formats=["json", "report"], site_url="https://x.org", cache=False
     )
     assert "graph" in cold.timings
+
+
+def test_cached_mention_scan_follows_new_titles_and_texts(tmp_path):
+    from conftest import write_articles
+
+    src = write_articles(
+        tmp_path / "src",
+        {
+            "en/a.md": article("Alpha", "Alpha works with a landlord and a tenant."),
+            "en/b.md": article("Beta", "Beta text."),
+        },
+    )
+    out = tmp_path / "out"
+    first = kg.build(src, out, formats=["json"])
+    assert first.graph.nodes["a"]["unlinked_mentions"] == {}
+    (src / "en" / "b.md").write_text(article("Landlord", "Owns things."))  # a new title
+    renamed = kg.build(src, out, formats=["json"])
+    assert renamed.graph.nodes["a"]["unlinked_mentions"] == {"en": ["b"]}
+    (src / "en" / "a.md").write_text(article("Alpha", "Alpha works alone."))  # a new text
+    edited = kg.build(src, out, formats=["json"])
+    assert edited.graph.nodes["a"]["unlinked_mentions"] == {}
+    kg.build(src, tmp_path / "cold", formats=["json"], cache=False)
+    assert (out / "graph.json").read_bytes() == (tmp_path / "cold" / "graph.json").read_bytes()
