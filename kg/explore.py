@@ -21,8 +21,9 @@ import networkx as nx
 
 from kg.centrality import pagerank
 from kg.errors import KgError
-from kg.graph import keyword_id
+from kg.graph import concepts, keyword_id
 from kg.quality import unlinked_mentions
+from kg.report import coverage, language_counts
 
 DIRECTIONS = ("out", "in", "both")
 """Which links :func:`neighbors` follows: to the concepts a concept links to, from, or both."""
@@ -426,15 +427,13 @@ def stats(
     >>> s["concepts"], s["missing_concepts"], s["links"], s["coverage"]
     (1, 1, 2, {'en': 1.0, 'sv': 1.0})
     """
-    concept_ids = sorted(n for n, d in G.nodes(data=True) if d.get("kind") == "concept")
-    existing = [n for n in concept_ids if G.nodes[n].get("exists")]
+    concept_ids = concepts(G)
+    existing = concepts(G, exists=True)
     keyword_count = sum(1 for _, d in G.nodes(data=True) if d.get("kind") == "keyword")
     edges = [(u, v, d) for u, v, d in G.edges(data=True) if d.get("kind") == "link"]
-    per_lang: Counter[str] = Counter()
-    for n in existing:
-        per_lang.update((G.nodes[n].get("paths") or {}).keys())
-    languages = list(G.graph.get("languages") or sorted(per_lang))
-    largest = max(per_lang.values(), default=0)
+    per_lang = language_counts(G)
+    shares = coverage(per_lang)
+    languages = list(G.graph.get("languages") or per_lang)
     in_deg: Counter[str] = Counter()
     out_deg: Counter[str] = Counter()
     for u, v, _ in edges:
@@ -453,10 +452,7 @@ def stats(
         "mentions": sum(int(d.get("weight", 1)) for _, _, d in edges),
         "languages": languages,
         "articles_per_language": {lang: per_lang.get(lang, 0) for lang in languages},
-        "coverage": {
-            lang: round(per_lang.get(lang, 0) / largest, 4) if largest else 0.0
-            for lang in languages
-        },
+        "coverage": {lang: shares.get(lang, 0.0) for lang in languages},
         "degree": {
             "in": _summary([in_deg[n] for n in concept_ids]),
             "out": _summary([out_deg[n] for n in concept_ids]),

@@ -16,6 +16,7 @@ import networkx as nx
 
 from kg.errors import KgError
 from kg.graph import concepts
+from kg.report import orphans
 
 CHECKS = (
     "dangling-link",
@@ -140,8 +141,7 @@ def _dangling(G: nx.DiGraph) -> _Found:
 
 
 def _orphans(G: nx.DiGraph) -> _Found:
-    linked = {n for u, v, d in G.edges(data=True) if d.get("kind") == "link" for n in (u, v)}
-    return [(node, "no link in or out") for node in concepts(G, exists=True) if node not in linked]
+    return [(node, "no link in or out") for node in orphans(G)]
 
 
 def _missing_description(G: nx.DiGraph) -> _Found:
