@@ -92,11 +92,7 @@ def start_store(
                 raise KgError(
                     f"oxigraph load {nt} failed: {message[-1] if message else proc.returncode}"
                 )
-            store = ox.Store(str(tmp))
-            base = _base_from_store(store)
-            del store
-            _write_stamp(tmp, nt, base)
-            _swap_in(tmp, final, out)
+            _install(tmp, nt, final, out)
             return final
         finally:
             log.close()
@@ -149,10 +145,8 @@ def write_store(out_dir: str | os.PathLike[str], previous: bytes | None = None) 
         except SyntaxError as exc:
             raise KgError(f"{nt}: {exc}") from None
         store.flush()
-        base = _base_from_store(store)
         del store  # closes RocksDB before the folder is renamed
-        _write_stamp(tmp, nt, base)
-        _swap_in(tmp, final, out)
+        _install(tmp, nt, final, out)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -351,6 +345,15 @@ def _patch_store(store_dir: Path, nt: Path, previous: bytes) -> bool:
     _write_stamp(store_dir, nt, base)
     _CACHE.clear()
     return True
+
+
+def _install(tmp: Path, nt: Path, final: Path, out: Path) -> None:
+    """Stamp the store loaded into ``tmp`` with the ``graph.nt`` it holds and swap it in."""
+    store = ox.Store(str(tmp))
+    base = _base_from_store(store)
+    del store  # closes RocksDB before the folder is renamed
+    _write_stamp(tmp, nt, base)
+    _swap_in(tmp, final, out)
 
 
 def _swap_in(tmp: Path, final: Path, out: Path) -> None:
