@@ -410,8 +410,9 @@ class _BodyReader:
         return sum(map(len, self.buf))
 
     # events
-    def _start(self, tag: Any, byte: int) -> None:
-        name, payload = (tag, None) if isinstance(tag, str) else next(iter(tag.items()))
+    def _start(self, tag: dict[str, Any], byte: int) -> None:
+        """A tag with data (plain ones like ``Paragraph`` are handled in :meth:`read`)."""
+        ((name, payload),) = tag.items()
         if name == "Link":
             self._start_link(payload, byte)
         elif name == "Image":
@@ -419,7 +420,7 @@ class _BodyReader:
         elif name not in _INLINE_TAGS:
             self._flush()
             if name == "Heading":
-                self.heading = int(payload["level"][1:]) if payload else 1
+                self.heading = int(payload["level"][1:])
             elif name == "CodeBlock":
                 self.code_depth += 1
             elif name == "BlockQuote":
