@@ -162,10 +162,12 @@ def concepts(G: nx.DiGraph, exists: bool | None = None) -> list[str]:
 
 def link_edges(G: nx.DiGraph) -> list[tuple[str, str, dict[str, Any]]]:
     """Concept → concept edges with their data, sorted."""
-    return sorted(
-        ((u, v, d) for u, v, d in G.edges(data=True) if d.get("kind") == "link"),
-        key=lambda e: (e[0], e[1]),
-    )
+    return [
+        (u, v, d)
+        for u, nbrs in sorted(G.adj.items())
+        for v, d in sorted(nbrs.items())
+        if d.get("kind") == "link"
+    ]
 
 
 def link_graph(G: nx.DiGraph) -> nx.DiGraph:

@@ -9,17 +9,21 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 
 import ahocorasick
 import networkx as nx
 
 from kg.articles import Article
+from kg.forking import can_fork, fork
 
 _ASCII_TO_SPACE = bytes(32 if i < 128 and not chr(i).isalnum() else i for i in range(256))
 _UNICODE_PUNCTUATION = (
     "\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u00ab\u00bb\u2026\u00b7\u2022\u3001\u3002"
 )
+_VALUE = itemgetter(1)  # automaton.iter gives (end, value): the concept named
+_NONE: frozenset[str] = frozenset()
 MIN_LABEL_LENGTH = 4
 """Titles shorter than this (``CPA``, ``IPO``) match too much ordinary text to be useful."""
 
@@ -58,22 +62,17 @@ def find_unlinked_mentions(
         digest = _digest(owners)
         old_digest, old = (cache or {}).get(lang, ("", {}))
         known = old if old_digest == digest else {}
-        named_by_text: dict[bytes, frozenset[str]] = {}
-        automaton = None
-        for article in arts:
-            key = hashlib.blake2b(article.text.encode("utf-8", "surrogatepass"), digest_size=16)
-            key = key.digest()
-            named = known.get(key)
-            if named is None:
-                if automaton is None:
-                    automaton = _automaton(owners)
-                words = _words(article.text)
-                named = (
-                    frozenset(t for _, (_, t) in automaton.iter(words))
-                    if automaton
-                    else (frozenset())
-                )
-            named_by_text[key] = named
+        keys = [
+            hashlib.blake2b(a.text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            for a in arts
+        ]
+        todo = {key: a.text for key, a in zip(keys, arts, strict=True) if key not in known}
+        named_by_text = {key: known[key] for key in keys if key in known}
+        if todo:
+            scanned = _scan(_automaton(owners), list(todo.values()))
+            named_by_text.update(zip(todo, scanned, strict=True))
+        for key, article in zip(keys, arts, strict=True):
+            named = named_by_text[key]
             skip = set(G.successors(article.slug)) if article.slug in G else set()
             skip.add(article.slug)
             if named - skip:
@@ -83,6 +82,26 @@ def find_unlinked_mentions(
         cache.clear()
         cache.update(fresh)
     return dict(found)
+
+
+PARALLEL_MIN = 2000
+"""Texts to scan from which half of them go to a forked child (the other core)."""
+
+
+def _scan(automaton: ahocorasick.Automaton | None, texts: list[str]) -> list[frozenset[str]]:
+    """The concepts each text names, half of the texts in a forked child when there are many."""
+    if automaton is None:
+        return [_NONE] * len(texts)
+    if len(texts) >= PARALLEL_MIN and can_fork():
+        half = len(texts) // 2
+        first = fork(_scan_here, automaton, texts[:half], what="unlinked-mention scan")
+        rest = _scan_here(automaton, texts[half:])
+        return first() + rest
+    return _scan_here(automaton, texts)
+
+
+def _scan_here(automaton: ahocorasick.Automaton, texts: list[str]) -> list[frozenset[str]]:
+    return [frozenset(map(_VALUE, automaton.iter(_words(text)))) for text in texts]
 
 
 def _words(text: str) -> str:
@@ -125,6 +144,6 @@ def _automaton(owners: dict[str, str]) -> ahocorasick.Automaton | None:
         return None
     automaton = ahocorasick.Automaton()
     for key, node in owners.items():
-        automaton.add_word(key, (len(key), node))
+        automaton.add_word(key, node)
     automaton.make_automaton()
     return automaton

@@ -57,8 +57,13 @@ def wanted(G: nx.DiGraph) -> list[dict[str, Any]]:
 
 def orphans(G: nx.DiGraph) -> list[str]:
     """Concepts with an article and no link in or out."""
-    linked = {n for u, v, _ in link_edges(G) for n in (u, v)}
-    return [n for n in concepts(G, exists=True) if n not in linked]
+    succ, pred = G.succ, G.pred
+    return [
+        n
+        for n in concepts(G, exists=True)
+        if not any(d.get("kind") == "link" for d in succ[n].values())
+        and not any(d.get("kind") == "link" for d in pred[n].values())
+    ]
 
 
 def make_report(G: nx.DiGraph) -> dict[str, Any]:

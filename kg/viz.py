@@ -314,7 +314,12 @@ def ego_concepts(G: nx.DiGraph, focus: str, depth: int = 1) -> dict[str, int]:
     return dict(sorted(dist.items(), key=lambda kv: (kv[1], kv[0])))
 
 
-def top_concepts(G: nx.DiGraph, n: int, candidates: Iterable[str] | None = None) -> list[str]:
+def top_concepts(
+    G: nx.DiGraph,
+    n: int,
+    candidates: Iterable[str] | None = None,
+    scores: dict[str, float] | None = None,
+) -> list[str]:
     """The ``n`` most central concepts: highest PageRank over the links, ties by id.
 
     PageRank (damping 0.85, edges weighted by mentions) rewards concepts that many
@@ -328,6 +333,8 @@ def top_concepts(G: nx.DiGraph, n: int, candidates: Iterable[str] | None = None)
         How many to keep (all when ``n`` is larger than the number of concepts).
     candidates : iterable of str, optional
         Rank only these concepts (default: every concept of ``G``).
+    scores : dict, optional
+        :func:`kg.centrality.pagerank` of ``G`` when the caller has it already.
 
     Examples
     --------
@@ -339,7 +346,7 @@ def top_concepts(G: nx.DiGraph, n: int, candidates: Iterable[str] | None = None)
     """
     if n < 0:
         raise KgError(f"--top must be 0 or more, not {n}")
-    scores = pagerank(G)
+    scores = pagerank(G) if scores is None else scores
     pool = scores if candidates is None else [c for c in candidates if c in scores]
     return sorted(pool, key=lambda c: (-scores[c], c))[:n]
 
@@ -359,7 +366,7 @@ def _view(G: nx.DiGraph, *, focus, depth, top, color_by, size_by) -> dict[str, A
     limit = _resolve_top(top, len(candidates))
     ranks = pagerank(G)
     if limit < len(candidates):
-        kept = top_concepts(G, limit, candidates)
+        kept = top_concepts(G, limit, candidates, ranks)
         if focus is not None and focus not in kept:
             kept = [focus, *kept[: max(limit - 1, 0)]]
         chosen = sorted(kept)

@@ -1,0 +1,71 @@
+"""Run a function in a forked child while this process goes on: the other core's share.
+
+A forked child sees this process's objects (the graph, the parsed articles) copy-on-write,
+so nothing is pickled on the way in; only the result comes back through a pipe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kg.errors import KgError
+
+
+def can_fork() -> bool:
+    """True on a platform that forks, in a single-threaded process.
+
+    A notebook kernel has threads, and a forked copy of a thread's locks can hang, so
+    there the work stays in this process; the CLI gets the speed.
+    """
+    import multiprocessing
+    import threading
+
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def fork(func: Callable[..., Any], *args: Any, what: str = "work") -> Callable[[], Any]:
+    """Run ``func(*args)`` in a forked child; return the function that waits for its result.
+
+    The waiting function returns what ``func`` returned, or raises its error: a
+    :class:`KgError` as itself, anything else as a ``RuntimeError`` naming it. ``what``
+    names the work in the message given when the child dies.
+
+    Examples
+    --------
+    >>> if can_fork():
+    ...     result = fork(sum, [1, 2, 3])
+    ...     print(result())
+    ... else:
+    ...     print(6)
+    6
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    def main() -> None:
+        try:
+            send.send(("ok", func(*args)))
+        except KgError as exc:
+            send.send(("kg", str(exc)))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
+            send.send(("error", f"{type(exc).__name__}: {exc}"))
+
+    process = context.Process(target=main, daemon=True)
+    process.start()
+    send.close()
+
+    def result() -> Any:
+        try:
+            status, value = receive.recv()
+        except EOFError:
+            value, status = f"the process doing the {what} died (out of memory?)", "kg"
+        process.join()
+        receive.close()
+        if status == "ok":
+            return value
+        raise KgError(value) if status == "kg" else RuntimeError(value)
+
+    return result
