@@ -287,6 +287,9 @@ class Corpus:
     skipped_languages: dict[str, int] = field(default_factory=dict)
     keys: list[str] = field(default_factory=list)
     """Content hashes of the files read (with their path, slug and language), sorted."""
+    site_url: str | None = None
+    pending: list[tuple[str, SourceFile]] = field(default_factory=list)
+    """Files found and hashed by :func:`scan_corpus`, not yet parsed."""
 
 
 def language_code(folder_name: str) -> str | None:
@@ -352,7 +355,8 @@ def read_corpus(
     cache_dir: str | os.PathLike | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Corpus:
-    """Read and parse every article of the sources.
+    """Read and parse every article of the sources: :func:`scan_corpus`, then
+    :func:`parse_corpus`.
 
     Parameters
     ----------
@@ -375,8 +379,24 @@ def read_corpus(
     >>> [a.slug for a in corpus.articles]   # doctest: +SKIP
     ['backoffice']
     """
+    corpus = scan_corpus(sources, lang=lang, site_url=site_url)
+    return parse_corpus(corpus, jobs=jobs, cache_dir=cache_dir, progress=progress)
+
+
+def scan_corpus(
+    sources: Sequence[str | os.PathLike] = ("articles",),
+    *,
+    lang: Sequence[str] | str | None = None,
+    site_url: str | None = None,
+) -> Corpus:
+    """Find the articles of the sources and hash their bytes, without parsing them.
+
+    The result's ``keys`` say what the build's output depends on (with its problems), so
+    a build can tell that nothing changed before it parses or loads anything;
+    :func:`parse_corpus` then gives the articles.
+    """
     files, problems, skipped = discover(sources, lang)
-    corpus = Corpus(files=len(files), skipped_languages=skipped)
+    corpus = Corpus(files=len(files), skipped_languages=skipped, site_url=site_url)
     corpus.warnings.extend(problems)
     if not files:  # nothing to build is a failed input, not an empty success
         where = ", ".join(str(s) for s in sources)
@@ -387,24 +407,39 @@ def read_corpus(
             else "no markdown articles (*.md) here"
         )
         corpus.errors.append(Problem(where, 0, reason))
-    cache = _load_cache(cache_dir)
-    todo: list[tuple[str, SourceFile]] = []
-    done: dict[str, Article] = {}
     for source in files:
         try:
             raw = source.path.read_bytes()
         except OSError as exc:
             corpus.errors.append(Problem(source.rel, 0, f"cannot read: {exc.strerror or exc}"))
             continue
-        key = _key(raw, source, site_url)
+        corpus.pending.append((_key(raw, source, site_url), source))
+    corpus.keys = sorted(key for key, _ in corpus.pending)
+    return corpus
+
+
+def parse_corpus(
+    corpus: Corpus,
+    *,
+    jobs: int | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Corpus:
+    """Parse the files :func:`scan_corpus` found (those in the cache are taken from it);
+    return ``corpus`` with its articles, counts and parse problems."""
+    cache = _load_cache(cache_dir)
+    todo: list[tuple[str, SourceFile]] = []
+    done: dict[str, Article] = {}
+    for key, source in corpus.pending:
         hit = cache.get(key)
         if hit is not None:
             done[key] = hit
         else:  # the bytes are read again where they are parsed: the whole wiki's would not fit
             todo.append((key, source))
+    corpus.pending = []
     corpus.cached = len(done)
     corpus.parsed = len(todo)
-    for key, result in _parse_all(todo, site_url, jobs, progress):
+    for key, result in _parse_all(todo, corpus.site_url, jobs, progress):
         if isinstance(result, Problem):
             corpus.errors.append(result)
         else:
@@ -412,7 +447,6 @@ def read_corpus(
     if cache_dir is not None and (todo or len(done) != len(cache)):
         _save_cache(cache_dir, done)
     corpus.articles = _unique(done.values(), corpus.errors)
-    corpus.keys = sorted(done)
     return corpus
 
 

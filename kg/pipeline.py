@@ -14,40 +14,68 @@ import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
-from kg import __version__
 from kg.articles import PARSER_VERSION
-from kg.corpus import Corpus, read_corpus
+from kg.corpus import Corpus, parse_corpus, read_corpus, scan_corpus
 from kg.exports import FILES, FORMATS, read_build, write_atomic, write_exports
 from kg.graph import build_graph
 from kg.report import make_report
+from kg.version import code_digest
 
 CACHE_FOLDER = ".cache"
 
 
-@dataclass
 class BuildResult:
     """What :func:`build` did: the graph, the report's data, where it wrote, time per stage.
 
     ``corpus`` keeps the reading counts (``files``, ``parsed``, ``cached``) and problems;
-    its articles are dropped once the graph is built, to bound memory.
+    its articles are dropped once the graph is built, to bound memory. After a build that
+    found nothing changed, ``graph`` and ``report`` are read from the build folder when
+    first asked for (the command line only needs the report, a small file).
     """
 
-    graph: nx.DiGraph
-    report: dict[str, Any]
-    out: Path
-    timings: dict[str, float] = field(default_factory=dict)
-    corpus: Corpus | None = None
+    def __init__(
+        self,
+        graph: nx.DiGraph | None,
+        report: dict[str, Any] | None,
+        out: Path,
+        timings: dict[str, float] | None = None,
+        corpus: Corpus | None = None,
+    ) -> None:
+        self._graph = graph
+        self._report = report
+        self.out = out
+        self.timings = timings if timings is not None else {}
+        self.corpus = corpus
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The graph of the build (read from ``graph.json`` after an unchanged build)."""
+        if self._graph is None:
+            self._graph = read_build(self.out)
+        return self._graph
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """The data of ``report.json`` (:func:`kg.report.make_report`)."""
+        if self._report is None:
+            try:
+                self._report = json.loads((self.out / "report.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._report = make_report(self.graph)
+        return self._report
 
     @property
     def failed(self) -> bool:
         """True when files were lost (errors): such a build exits 1."""
         return bool(self.report["errors"])
+
+    def __repr__(self) -> str:
+        return f"BuildResult(out={str(self.out)!r}, timings={self.timings!r})"
 
 
 def build(
@@ -107,23 +135,17 @@ def _build(
     folder = Path(out)
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    corpus = read_corpus(
-        sources,
-        lang=lang,
-        site_url=site_url,
-        jobs=jobs,
-        cache_dir=folder / CACHE_FOLDER if cache else None,
-        progress=progress,
-    )
-    timings["read"] = round(time.perf_counter() - start, 4)
+    corpus = scan_corpus(sources, lang=lang, site_url=site_url)
     chosen = sorted(FORMATS if formats is None else set(formats))
     stamp = _fingerprint(corpus, chosen, lang, base_iri, site_url)
     if cache and _unchanged(folder, stamp, chosen):
-        start = time.perf_counter()
-        G = read_build(folder)
-        timings["unchanged"] = round(time.perf_counter() - start, 4)
-        corpus.articles = []
-        return BuildResult(G, make_report(G), folder, timings, corpus)
+        timings["read"] = timings["unchanged"] = round(time.perf_counter() - start, 4)
+        corpus.cached, corpus.pending = len(corpus.pending), []
+        report = None if "report" in chosen else make_report(read_build(folder))
+        return BuildResult(None, report, folder, timings, corpus)
+    cache_dir = folder / CACHE_FOLDER if cache else None
+    parse_corpus(corpus, jobs=jobs, cache_dir=cache_dir, progress=progress)
+    timings["read"] = round(time.perf_counter() - start, 4)
     start = time.perf_counter()
     mention_cache = _load_pickle(folder / CACHE_FOLDER / MENTIONS) if cache else None
     G = graph_of(corpus, site_url=site_url, mention_cache=mention_cache)
@@ -132,12 +154,20 @@ def _build(
     corpus.articles = []  # the graph keeps what analysts use; let the bodies go
     timings["graph"] = round(time.perf_counter() - start, 4)
     (folder / CACHE_FOLDER / STAMP).unlink(missing_ok=True)
-    written = write_exports(G, folder, formats=formats, base_iri=base_iri, parallel=jobs != 1)
+    written = write_exports(
+        G,
+        folder,
+        formats=formats,
+        base_iri=base_iri,
+        parallel=jobs != 1,
+        pieces=folder / CACHE_FOLDER / PIECES if cache else None,
+    )
     for name, seconds in written.items():
         timings[f"export:{name}"] = seconds
     if cache:
         write_atomic(folder / CACHE_FOLDER / STAMP, json.dumps(stamp, indent=1) + "\n")
-    return BuildResult(G, make_report(G), folder, timings, corpus)
+    report = None if "report" in chosen else make_report(G)  # else read from report.json
+    return BuildResult(G, report, folder, timings, corpus)
 
 
 @contextmanager
@@ -170,7 +200,7 @@ def _fingerprint(
         "base_iri": base_iri,
         "site_url": site_url,
         "skipped_languages": corpus.skipped_languages,
-        "kg": __version__,
+        "kg": code_digest(),
         "parser": PARSER_VERSION,
     }
 
@@ -198,6 +228,9 @@ def _load_pickle(path: Path) -> dict[str, Any]:
 
 MENTIONS = f"mentions-v{PARSER_VERSION}.pickle"
 """In ``OUT/.cache``: what the unlinked-mention scan found per article text and language."""
+
+PIECES = "pieces.pickle"
+"""In ``OUT/.cache``: each node's signature and where its pieces stand in the exports."""
 
 STAMP = "build.json"
 """In ``OUT/.cache``: the fingerprint of the build that wrote the folder."""

@@ -48,12 +48,16 @@ so output is deterministic and links can be looked up), next to the plain
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kg.errors import KgError
+from kg.pieces import Layout
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -110,6 +114,11 @@ _BASE_IRI = f"<{VOCAB}baseIri>"
 _INTEGER = f"<{XSD}integer>"
 _TRUE = f'"true"^^<{XSD}boolean>'
 _NEEDS_ESCAPE = re.compile(r'["\\\n\r]')
+_UNESCAPE = re.compile(r'\\(["\\nr])')
+_UNESCAPES = {'"': '"', "\\": "\\", "n": "\n", "r": "\r"}
+_JSON_CONTROL = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f]")  # LF, CR: escaped alike
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+_PN_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_\-.]*[A-Za-z0-9_\-])?")
 _ESCAPES = str.maketrans({'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r"})
 
 _SCHEME_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -224,12 +233,168 @@ def keyword_iris(G: nx.DiGraph, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, s
     return iris
 
 
+Subject = tuple[str, list[str]]
+"""One subject of the RDF: its term (``<iri>``) and its sorted ``"predicate object"`` pairs,
+N-Triples terms both, ``rdf:type`` first."""
+
+
+SCHEME_ITEM = "\x00scheme"
+KEYWORDS_ITEM = "\x00keywords"
+"""The items of :class:`RdfItems` that are no node: the two concept schemes."""
+
+
+class RdfItems:
+    """The SKOS triples of a graph, item by item: what each node says, made once.
+
+    An item is a node id (or one of the two schemes). Its triples fall in two sorted
+    runs of the file: the node's own subject (a concept or a keyword), and the qualified
+    links a concept starts (``<base>link/<source>/<target>``, which sort after every
+    concept and keyword). :meth:`order` gives the items of each run in file order, so
+    that a writer can copy the pieces of the nodes that did not change (``kg.pieces``).
+
+    Examples
+    --------
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> G = build_graph([parse_article("# lease\\nSee [CPA](/cpa).", slug="lease", lang="en")])
+    >>> items = RdfItems(G)
+    >>> own, links = items.subjects("lease")
+    >>> own[0][0], links[0][0]
+    ('<http://example.org/kg/concept/lease>', '<http://example.org/kg/link/lease/cpa>')
+    """
+
+    def __init__(self, G: nx.DiGraph, base_iri: str | None = None) -> None:
+        self.G = G
+        self.base = base = check_base_iri(base_iri or G.graph.get("base_iri") or DEFAULT_BASE_IRI)
+        self.scheme, self.kw_scheme = f"<{base}scheme>", f"<{base}keywords>"
+        nodes = G.nodes
+        self.slugs = {n: encode_slug(n) for n, d in nodes.items() if d.get("kind") == "concept"}
+        self.iris = {n: f"<{base}concept/{slug}>" for n, slug in self.slugs.items()}
+        self.kw_iris = {k: f"<{v}>" for k, v in keyword_iris(G, base).items()}
+        self.tags: dict[str, str] = {}
+        self._made: dict[str, tuple[list[Subject], list[Subject]]] = {}
+
+    @property
+    def context(self) -> str:
+        """What every item's triples depend on besides its node: the IRIs minted."""
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(self.base.encode())
+        for node, iri in self.kw_iris.items():
+            digest.update(f"{node}\0{iri}\n".encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def order(self) -> list[list[str]]:
+        """The items of each run, in file order: nodes and keywords, then links."""
+        base = self.base
+        own = {**self.iris, **self.kw_iris}
+        if self.kw_iris:
+            own[KEYWORDS_ITEM] = self.kw_scheme
+        links = {n: f"<{base}link/{slug}/" for n, slug in self.slugs.items()}
+        links[SCHEME_ITEM] = self.scheme
+        return [sorted(own, key=own.__getitem__), sorted(links, key=links.__getitem__)]
+
+    def subjects(self, item: str) -> tuple[list[Subject], list[Subject]]:
+        """The subjects of ``item`` in each run, each with its sorted pairs."""
+        made = self._made.get(item)
+        if made is None:
+            own, links = self._make(item)
+            made = self._made[item] = (_sorted_pairs(own), _sorted_pairs(links))
+        return made
+
+    def _make(self, item: str) -> tuple[list[Subject], list[Subject]]:
+        G, iris, kw_iris = self.G, self.iris, self.kw_iris
+        if item == SCHEME_ITEM:
+            pairs = [f"{_TYPE_KEY} {_SCHEME}", f"{_LABEL} {_lit('Concepts')}"]
+            pairs.append(f"{_BASE_IRI} {_lit(self.base)}")
+            pairs += [f"{_LANGUAGE} {_lit(lang)}" for lang in G.graph.get("languages") or []]
+            return [], [(self.scheme, pairs)]
+        if item == KEYWORDS_ITEM:
+            pairs = [f"{_TYPE_KEY} {_SCHEME}", f"{_LABEL} {_lit('Keywords')}"]
+            return [(self.kw_scheme, pairs)], []
+        if item in kw_iris:
+            label = _lit(str(G.nodes[item].get("label") or item.partition(":")[2]))
+            pairs = [
+                f"{_TYPE_KEY} {_CONCEPT}",
+                f"{_IN_SCHEME} {self.kw_scheme}",
+                f"{_TOP_OF} {self.kw_scheme}",
+                f"{_IDENTIFIER} {_lit(item)}",
+                f"{_LABEL} {label}",
+                f"{_PREF} {label}",
+            ]
+            return [(kw_iris[item], pairs)], []
+        iri = iris[item]
+        pairs = _concept_pairs(item, G.nodes[item], self.scheme, self.tags)
+        links = []
+        for v, d in G.succ[item].items():
+            kind = d.get("kind")
+            if kind == "keyword" and v in kw_iris:
+                pairs.append(f"{_SUBJECT} {kw_iris[v]}")
+            elif kind == "link" and v in iris:
+                o = iris[v]
+                pairs.append(f"{_LINKS_TO} {o}")
+                if v != item:
+                    pairs.append(f"{_RELATED} {o}")
+                links.append(_link_subject(self.base, self.slugs[item], self.slugs[v], iri, o, d))
+        for w, d in G.pred[item].items():
+            if w != item and w in iris and d.get("kind") == "link":
+                pairs.append(f"{_RELATED} {iris[w]}")
+        links.sort(key=_first)
+        return [(iri, pairs)], links
+
+    def layout(self, fmt: str) -> Layout:
+        """The file of ``fmt`` (``"nt"``, ``"ttl"``, ``"jsonld"``) as :mod:`kg.pieces` writes it."""
+        pre = prefixes(self.base)
+        one = {"nt": _nt_text, "ttl": _turtle_text(pre), "jsonld": _jsonld_text}[fmt]
+
+        def render(item: str) -> tuple[str, str]:
+            own, links = self.subjects(item)
+            return one(own), one(links)
+
+        order = self.order()
+        sep = JSONLD_SEP if fmt == "jsonld" else ""
+        return Layout(
+            head={"ttl": _turtle_head(pre), "jsonld": JSONLD_HEAD}.get(fmt, ""),
+            sections=[(sep, order[0]), (sep, order[1])],
+            between=[sep if order[0] else "", ""],
+            foot=JSONLD_FOOT if fmt == "jsonld" else "",
+            render=render,
+            context=self.context,
+            fresh=frozenset({SCHEME_ITEM, KEYWORDS_ITEM}),
+        )
+
+
+def subjects(G: nx.DiGraph, base_iri: str | None = None) -> list[Subject]:
+    """The SKOS triples of the concept graph ``G``, grouped by subject, sorted.
+
+    This is the one place the RDF is made (through :class:`RdfItems`); N-Triples,
+    Turtle and JSON-LD are written from it. Terms are N-Triples text (no per-triple
+    objects); subjects are sorted by their term and each subject's pairs with
+    ``rdf:type`` first, then in text order: the order of sorted N-Triples lines.
+
+    Examples
+    --------
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> G = build_graph([parse_article("# lease\\nSee [CPA](/cpa).", slug="lease", lang="en")])
+    >>> subject, pairs = subjects(G)[0]
+    >>> subject, pairs[0]
+    ('<http://example.org/kg/concept/cpa>', '<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> \
+<http://www.w3.org/2004/02/skos/core#Concept>')
+    """
+    items = RdfItems(G, base_iri)
+    return [
+        subject
+        for run, order in enumerate(items.order())
+        for item in order
+        for subject in items.subjects(item)[run]
+    ]
+
+
 def ntriples(G: nx.DiGraph, base_iri: str | None = None) -> str:
     """The SKOS triples of the concept graph ``G`` as sorted N-Triples text.
 
-    This is the one place the RDF is made; the other formats are converted from it by
-    pyoxigraph. Lines are written as text (no per-triple objects) and sorted, with each
-    subject's ``rdf:type`` first, so the same graph always gives the same bytes.
+    Each subject's triples stand together, ``rdf:type`` first, so the same graph always
+    gives the same bytes.
 
     Parameters
     ----------
@@ -248,62 +413,24 @@ def ntriples(G: nx.DiGraph, base_iri: str | None = None) -> str:
     ... # doctest: +ELLIPSIS
     <http://example.org/kg/concept/cpa> <https://w3id.org/kg/vocab#missing> "true"^^<...> .
     """
-    base = check_base_iri(base_iri or G.graph.get("base_iri") or DEFAULT_BASE_IRI)
-    lines: set[str] = set()
-    add = lines.add
-    scheme, kw_scheme = f"<{base}scheme>", f"<{base}keywords>"
-    iris: dict[str, str] = {}
-    slugs: dict[str, str] = {}
-    for node, data in G.nodes(data=True):
-        if data.get("kind") == "concept":
-            slugs[node] = encode_slug(node)
-            iris[node] = f"<{base}concept/{slugs[node]}>"
-    kw_iris = {k: f"<{v}>" for k, v in keyword_iris(G, base).items()}
+    return render(subjects(G, base_iri), "nt")
 
-    add(f"{scheme} {_TYPE_KEY} {_SCHEME} .")
-    add(f"{scheme} {_LABEL} {_lit('Concepts')} .")
-    add(f"{scheme} {_BASE_IRI} {_lit(base)} .")
-    for lang in G.graph.get("languages") or []:
-        add(f"{scheme} {_LANGUAGE} {_lit(lang)} .")
-    if kw_iris:
-        add(f"{kw_scheme} {_TYPE_KEY} {_SCHEME} .")
-        add(f"{kw_scheme} {_LABEL} {_lit('Keywords')} .")
 
-    tags: dict[str, str] = {}
-    for node, iri in iris.items():
-        _concept_lines(add, iri, node, G.nodes[node], scheme, tags)
-    for node, iri in kw_iris.items():
-        label = _lit(str(G.nodes[node].get("label") or node.partition(":")[2]))
-        add(f"{iri} {_TYPE_KEY} {_CONCEPT} .")
-        add(f"{iri} {_IN_SCHEME} {kw_scheme} .")
-        add(f"{iri} {_TOP_OF} {kw_scheme} .")
-        add(f"{iri} {_IDENTIFIER} {_lit(node)} .")
-        add(f"{iri} {_LABEL} {label} .")
-        add(f"{iri} {_PREF} {label} .")
+def render(subjects: list[Subject], fmt: str, base_iri: str = DEFAULT_BASE_IRI) -> str:
+    """:func:`subjects` as ``fmt`` text: ``"nt"``, ``"ttl"`` (with the :func:`prefixes` of
+    ``base_iri``) or ``"jsonld"`` (expanded, one subject a line)."""
+    if fmt == "nt":
+        return _nt_text(subjects)
+    if fmt == "ttl":
+        pre = prefixes(base_iri)
+        return _turtle_head(pre) + _turtle_text(pre)(subjects)
+    if fmt == "jsonld":
+        return JSONLD_HEAD + _jsonld_text(subjects) + JSONLD_FOOT
+    raise KgError(f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}")
 
-    for u, v, data in G.edges(data=True):
-        kind = data.get("kind")
-        if kind == "keyword" and u in iris and v in kw_iris:
-            add(f"{iris[u]} {_SUBJECT} {kw_iris[v]} .")
-        elif kind == "link" and u in iris and v in iris:
-            s, o = iris[u], iris[v]
-            add(f"{s} {_LINKS_TO} {o} .")
-            if u != v:
-                add(f"{s} {_RELATED} {o} .")
-                add(f"{o} {_RELATED} {s} .")
-            link = f"<{base}link/{slugs[u]}/{slugs[v]}>"
-            weight = int(data.get("weight") or 1)
-            add(f"{link} {_TYPE_KEY} {_LINK} .")
-            add(f"{link} {_SOURCE} {s} .")
-            add(f"{link} {_TARGET} {o} .")
-            add(f'{link} {_WEIGHT} "{weight}"^^{_INTEGER} .')
-            for anchor in data.get("anchors") or []:
-                if anchor.strip():
-                    add(f"{link} {_ANCHOR} {_lit(anchor)} .")
-            for lang in data.get("langs") or []:
-                add(f"{link} {_LANGUAGE} {_lit(lang)} .")
-    text = "\n".join(sorted(lines))
-    return text.replace(_TYPE_KEY, _TYPE) + "\n" if text else ""
+
+JSONLD_HEAD, JSONLD_FOOT, JSONLD_SEP = "[\n", "\n]\n", ",\n"
+"""How JSON-LD's subjects are put together: an array, one subject a line."""
 
 
 def to_rdf_triples(G: nx.DiGraph, base_iri: str | None = None) -> list[ox.Triple]:
@@ -338,55 +465,177 @@ def rdf_bytes(G: nx.DiGraph, fmt: str, base_iri: str | None = None) -> bytes:
     if fmt not in FORMATS:
         raise KgError(f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}")
     base = base_iri or G.graph.get("base_iri") or DEFAULT_BASE_IRI
-    return convert(ntriples(G, base).encode(), fmt, base)
-
-
-def convert(nt: bytes, fmt: str, base_iri: str = DEFAULT_BASE_IRI) -> bytes:
-    """N-Triples bytes (as :func:`ntriples` writes them) → ``fmt`` bytes, by pyoxigraph."""
-    if fmt == "nt":
-        return nt
-    triples = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
-    if fmt == "ttl":
-        pre = prefixes(base_iri)
-        body = ox.serialize(triples, format=FORMATS[fmt], prefixes=pre)
-        # the prefix lines in our order, whatever order the serializer keeps
-        start = 0
-        while body.startswith(b"@prefix", start):
-            start = body.index(b"\n", start) + 1
-        head = "".join(f"@prefix {k}: <{v}> .\n" for k, v in pre.items()).encode()
-        return head + body[start:]
-    return ox.serialize(triples, format=FORMATS[fmt])
+    return render(subjects(G, base), fmt, base).encode()
 
 
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _concept_lines(
-    add: Any, iri: str, node: str, data: dict[str, Any], scheme: str, tags: dict[str, str]
-) -> None:
-    add(f"{iri} {_TYPE_KEY} {_CONCEPT} .")
-    add(f"{iri} {_IN_SCHEME} {scheme} .")
-    add(f"{iri} {_TOP_OF} {scheme} .")
-    add(f"{iri} {_IDENTIFIER} {_lit(node)} .")
-    add(f"{iri} {_LABEL} {_lit(str(data.get('label') or node))} .")
+def _concept_pairs(
+    node: str, data: dict[str, Any], scheme: str, tags: dict[str, str]
+) -> list[str]:
+    pairs = [
+        f"{_TYPE_KEY} {_CONCEPT}",
+        f"{_IN_SCHEME} {scheme}",
+        f"{_TOP_OF} {scheme}",
+        f"{_IDENTIFIER} {_lit(node)}",
+        f"{_LABEL} {_lit(str(data.get('label') or node))}",
+    ]
     if not data.get("exists", True):
-        add(f"{iri} {_MISSING} {_TRUE} .")
+        pairs.append(f"{_MISSING} {_TRUE}")
     pref_values = set()
     for lang, title in sorted((data.get("labels") or {}).items()):
         if title:
-            add(f"{iri} {_PREF} {_lit(title)}@{_tag(lang, tags)} .")
+            pairs.append(f"{_PREF} {_lit(title)}@{_tag(lang, tags)}")
             pref_values.add(title)
     for lang, text in sorted((data.get("descriptions") or {}).items()):
         if text:
-            add(f"{iri} {_DEFINITION} {_lit(text)}@{_tag(lang, tags)} .")
+            pairs.append(f"{_DEFINITION} {_lit(text)}@{_tag(lang, tags)}")
     for lang, anchors in sorted((data.get("alt_labels") or {}).items()):
         for anchor in anchors:
             if anchor.strip() and anchor not in pref_values:
-                add(f"{iri} {_HIDDEN} {_lit(anchor)}@{_tag(lang, tags)} .")
+                pairs.append(f"{_HIDDEN} {_lit(anchor)}@{_tag(lang, tags)}")
     for url in data.get("external_links") or []:
         if isinstance(url, str) and _SCHEME_IRI.match(url):
             with contextlib.suppress(ValueError):  # not an IRI: skipped (the node keeps it)
-                add(f"{iri} {_EXTERNAL} {_N(url)} .")
+                pairs.append(f"{_EXTERNAL} {_N(url)}")
+    return pairs
+
+
+def _link_subject(
+    base: str, source_slug: str, target_slug: str, s: str, o: str, data: dict[str, Any]
+) -> Subject:
+    """The qualified link ``<base>link/<source>/<target>``: its ends, weight, anchors, langs."""
+    pairs = [
+        f"{_TYPE_KEY} {_LINK}",
+        f"{_SOURCE} {s}",
+        f"{_TARGET} {o}",
+        f'{_WEIGHT} "{int(data.get("weight") or 1)}"^^{_INTEGER}',
+    ]
+    pairs += [f"{_ANCHOR} {_lit(a)}" for a in data.get("anchors") or [] if a.strip()]
+    pairs += [f"{_LANGUAGE} {_lit(lang)}" for lang in data.get("langs") or []]
+    return f"<{base}link/{source_slug}/{target_slug}>", pairs
+
+
+def _first(subject: Subject) -> str:
+    return subject[0]
+
+
+def _sorted_pairs(subjects: list[Subject]) -> list[Subject]:
+    """Each subject's pairs unique and sorted; its one type pair (first) made ``rdf:type``."""
+    out = []
+    for s, pairs in subjects:
+        ordered = sorted(set(pairs))
+        if ordered and ordered[0].startswith(_TYPE_KEY):
+            ordered[0] = _TYPE + ordered[0][len(_TYPE_KEY) :]
+        out.append((s, ordered))
+    return out
+
+
+def _nt_text(subjects: list[Subject]) -> str:
+    return "".join(f"{s} {p} .\n" for s, pairs in subjects for p in pairs)
+
+
+def _turtle_head(pre: dict[str, str]) -> str:
+    return "".join(f"@prefix {k}: <{v}> .\n" for k, v in pre.items())
+
+
+def _turtle_text(pre: dict[str, str]) -> Callable[[list[Subject]], str]:
+    """The Turtle renderer for the prefixes ``pre``: one block per subject, the objects of
+    a predicate joined, names shortened by the prefixes where Turtle allows it."""
+    names = sorted(((iri, name) for name, iri in pre.items()), key=lambda p: -len(p[0]))
+    short: dict[str, str] = {}
+
+    def term(t: str) -> str:
+        if t[0] == "<":
+            found = short.get(t)
+            if found is None:
+                found = short[t] = _prefixed(t, names)
+            return found
+        return _short_literal(t)
+
+    def text(subjects: list[Subject]) -> str:
+        out = []
+        for s, pairs in subjects:
+            block: list[str] = []
+            last = ""
+            for pair in pairs:
+                p, o = pair.split(" ", 1)
+                if p == last:
+                    block.append(f" , {term(o)}")
+                else:
+                    sep = " " if not block else " ;\n\t"
+                    block.append(f"{sep}{'a' if p == _TYPE else term(p)} {term(o)}")
+                    last = p
+            out.append(f"{term(s)}{''.join(block)} .\n")
+        return "".join(out)
+
+    return text
+
+
+def _prefixed(iri: str, names: list[tuple[str, str]]) -> str:
+    """``<iri>`` as ``prefix:local`` when a prefix covers it and the rest is a safe local name."""
+    inner = iri[1:-1]
+    for namespace, name in names:
+        if inner.startswith(namespace):
+            local = inner[len(namespace) :]
+            if _PN_LOCAL.fullmatch(local):
+                return f"{name}:{local}"
+            break
+    return iri
+
+
+def _short_literal(term: str) -> str:
+    """A literal term in Turtle's short forms: ``true``, ``42``, ``"x"^^xsd:…``."""
+    if term == _TRUE:
+        return "true"
+    if term.endswith(f"^^{_INTEGER}"):
+        return term[1 : -len(_INTEGER) - 3]
+    return term
+
+
+def _jsonld_text(subjects: list[Subject]) -> str:
+    """Expanded JSON-LD node objects, one subject a line, joined by :data:`JSONLD_SEP`.
+
+    Written as text: N-Triples escapes a literal's ``"``, ``\\``, LF and CR as JSON does,
+    so a literal's text goes over as it is unless it holds another control character.
+    """
+    lines = []
+    for s, pairs in subjects:
+        parts = [f'{{"@id":"{s[1:-1]}"']
+        last = ""
+        for pair in pairs:
+            p, o = pair.split(" ", 1)
+            if p != last:
+                if last:
+                    parts.append("]")
+                parts.append(',"@type":[' if p == _TYPE else f',"{p[1:-1]}":[')
+                last = p
+            else:
+                parts.append(",")
+            parts.append(f'"{o[1:-1]}"' if p == _TYPE else _json_object(o))
+        lines.append("".join(parts) + "]}")
+    return JSONLD_SEP.join(lines)
+
+
+def _json_object(term: str) -> str:
+    """An N-Triples object term as JSON-LD text: a node reference or a value object."""
+    if term[0] == "<":
+        return f'{{"@id":"{term[1:-1]}"}}'
+    end = term.rindex('"')
+    value = term[1:end]
+    if _JSON_CONTROL.search(value):
+        value = _dumps(_UNESCAPE.sub(_unescape, value))[1:-1]
+    rest = term[end + 1 :]
+    if rest.startswith("@"):
+        return f'{{"@value":"{value}","@language":"{rest[1:]}"}}'
+    if rest.startswith("^^"):
+        return f'{{"@value":"{value}","@type":"{rest[3:-1]}"}}'
+    return f'{{"@value":"{value}"}}'
+
+
+def _unescape(match: re.Match[str]) -> str:
+    return _UNESCAPES[match.group(1)]
 
 
 def _lit(text: str) -> str:

@@ -56,14 +56,14 @@ def oxigraph_executable() -> str | None:
 
 
 def start_store(
-    out_dir: str | os.PathLike[str], previous: bytes | None = None
+    out_dir: str | os.PathLike[str], changes: tuple[bytes, bytes] | None = None
 ) -> Callable[[], Path]:
     """Start writing the store of ``out_dir/graph.nt``; return the function that finishes it.
 
-    A small change against ``previous`` is patched in place at once (see
-    :func:`write_store`). Otherwise the ``oxigraph load`` command loads the N-Triples into
-    a temporary folder in its own process, so the caller writes its other exports
-    meanwhile; calling the returned function waits for it and swaps the store in.
+    Small ``changes`` are patched in place at once (see :func:`write_store`). Otherwise the
+    ``oxigraph load`` command loads the N-Triples into a temporary folder in its own
+    process, so the caller writes its other exports meanwhile; calling the returned function
+    waits for it and swaps the store in.
 
     Examples
     --------
@@ -77,7 +77,7 @@ def start_store(
     if not nt.is_file():
         raise KgError(f"{nt} not found: write the N-Triples export before the store")
     exe = oxigraph_executable()
-    if (previous is not None and final.is_dir() and _patch_store(final, nt, previous)) or not exe:
+    if (changes is not None and final.is_dir() and _patch_store(final, nt, changes)) or not exe:
         return lambda: write_store(out) if not store_is_fresh(out) else final
     tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out))
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by finish(), after the process
@@ -102,23 +102,25 @@ def start_store(
     return finish
 
 
-def write_store(out_dir: str | os.PathLike[str], previous: bytes | None = None) -> Path:
+def write_store(
+    out_dir: str | os.PathLike[str], changes: tuple[bytes, bytes] | None = None
+) -> Path:
     """Load ``out_dir/graph.nt`` into a fresh pyoxigraph store at ``out_dir/store``.
 
     The store is written beside under a temporary name and swapped in, so a reader
     never sees half a store. ``store/kg-store.json`` records the size and time of the
     ``graph.nt`` it holds; :func:`open_store` ignores a store that no longer matches.
 
-    With ``previous``, the N-Triples the existing store holds, a small change is applied
-    to the store in place (triples removed and added) instead of a full reload: an
-    incremental build then costs milliseconds here instead of seconds.
+    With ``changes``, the N-Triples lines the existing store must lose and gain to hold
+    ``graph.nt``, a small change is applied to the store in place instead of a full
+    reload: an incremental build then costs milliseconds here instead of seconds.
 
     Parameters
     ----------
     out_dir : path
         A build folder holding ``graph.nt``.
-    previous : bytes, optional
-        The ``graph.nt`` of the last build, when ``store/`` was made from it.
+    changes : (bytes, bytes), optional
+        The lines removed from and added to ``graph.nt`` since ``store/`` was made.
 
     Returns
     -------
@@ -135,7 +137,7 @@ def write_store(out_dir: str | os.PathLike[str], previous: bytes | None = None) 
     if not nt.is_file():
         raise KgError(f"{nt} not found: write the N-Triples export before the store")
     final = out / STORE_DIR
-    if previous is not None and final.is_dir() and _patch_store(final, nt, previous):
+    if changes is not None and final.is_dir() and _patch_store(final, nt, changes):
         return final
     tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out))
     try:
@@ -323,20 +325,16 @@ def _read_stamp(store_dir: Path) -> dict[str, Any] | None:
 
 
 PATCH_LIMIT = 0.2
-"""Past this share of changed triples a full reload is cheaper than patching the store."""
+"""Past this share of graph.nt's bytes changed, a full reload is cheaper than patching."""
 
 
-def _patch_store(store_dir: Path, nt: Path, previous: bytes) -> bool:
-    """Apply the difference between ``previous`` and ``nt`` to the store; False if too big."""
-    old = set(previous.split(b"\n"))
-    new = set(nt.read_bytes().split(b"\n"))
-    removed, added = old - new, new - old
-    if len(removed) + len(added) > PATCH_LIMIT * max(len(new), 1):
+def _patch_store(store_dir: Path, nt: Path, changes: tuple[bytes, bytes]) -> bool:
+    """Remove and add the triples of ``changes`` (N-Triples lines); False if too big."""
+    if sum(map(len, changes)) > PATCH_LIMIT * max(nt.stat().st_size, 1):
         return False
     (store_dir / STAMP).unlink(missing_ok=True)  # stale until the patch is complete
     store = ox.Store(str(store_dir))
-    for lines, apply in ((removed, store.remove), (added, store.add)):
-        text = b"\n".join(line for line in lines if line.strip())
+    for text, apply in zip(changes, (store.remove, store.add), strict=True):
         for triple in ox.parse(text, format=ox.RdfFormat.N_TRIPLES):
             apply(ox.Quad(triple.subject, triple.predicate, triple.object))
     store.flush()

@@ -16,7 +16,8 @@ from conftest import SMALL_WIKI, article, write_articles
 
 import kg.corpus
 from kg.errors import KgError
-from kg.exports import EDGE_COLUMNS, FORMATS, NODE_COLUMNS, read_build, write_atomic, write_exports
+from kg.exports import FORMATS, read_build, write_atomic, write_exports
+from kg.flat import EDGE_COLUMNS, NODE_COLUMNS
 from kg.pipeline import build
 
 CORE_FORMATS = ["graphml", "gexf", "json", "csv", "report"]

@@ -1,0 +1,149 @@
+"""Rebuilds that copy unchanged pieces of the last files give exactly a cold build's files."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import article, write_articles
+
+from kg.pieces import Layout, write_pieces
+from kg.pipeline import build
+
+PIECE_FORMATS = ["nt", "ttl", "jsonld", "json", "graphml", "gexf", "csv"]
+SKIP = {".cache", "store"}
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.name not in SKIP}
+
+
+def wiki(root: Path, n: int = 60, seed: int = 7) -> Path:
+    rng = random.Random(seed)
+    files = {}
+    for i in range(n):
+        links = " ".join(f"[ord {j}](/s{j:03d})" for j in rng.sample(range(n + 5), 4))
+        files[f"sv/s{i:03d}.md"] = article(
+            f"sak {i}", f"## Del\n\nText om sak {(i + 1) % n}. {links}.\n",
+            keywords=",".join(rng.sample(["Aktier", "Fonder", "Skatt", "Lån"], 2)),
+            description=f"Beskrivning {i}",
+        )
+    write_articles(root, files)
+    return root
+
+
+EDITS = {
+    "a new link": lambda src: _append(src / "sv" / "s005.md", "\nSe [ny sak](/ny-sak).\n"),
+    "a new title": lambda src: _replace(src / "sv" / "s010.md", "title: sak 10", "title: ny titel"),
+    "a new keyword": lambda src: _replace(src / "sv" / "s011.md", "keywords: ", "keywords: Ny,"),
+    "a file removed": lambda src: (src / "sv" / "s012.md").unlink(),
+    "a file added": lambda src: (src / "sv" / "s999.md").write_text(
+        article("sak 999", "Länk till [sak 1](/s001).\n"), encoding="utf-8"
+    ),
+}
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_a_rebuild_after_an_edit_equals_a_cold_build(tmp_path, edit):
+    src = wiki(tmp_path / "wiki")
+    out = tmp_path / "out"
+    build([src], out, formats=PIECE_FORMATS, jobs=1)
+    assert (out / ".cache" / "pieces.pickle").is_file()
+    EDITS[edit](src)
+    build([src], out, formats=PIECE_FORMATS, jobs=1)
+    cold = build([src], tmp_path / "cold", formats=PIECE_FORMATS, jobs=1, cache=False)
+    assert not (tmp_path / "cold" / ".cache").exists()
+    assert files_of(out) == files_of(cold.out)
+
+
+def test_a_new_base_iri_renders_every_piece_again(tmp_path):
+    src = wiki(tmp_path / "wiki", n=20)
+    out = tmp_path / "out"
+    build([src], out, formats=["nt", "ttl"], jobs=1)
+    build([src], out, formats=["nt", "ttl"], jobs=1, base_iri="https://investors.wiki/kg/")
+    cold = build([src], tmp_path / "cold", formats=["nt", "ttl"], jobs=1, cache=False,
+                 base_iri="https://investors.wiki/kg/")
+    assert files_of(out) == files_of(cold.out)
+    assert b"http://example.org/" not in (out / "graph.nt").read_bytes()
+
+
+def test_an_export_touched_since_the_last_build_is_written_whole(tmp_path):
+    src = wiki(tmp_path / "wiki", n=20)
+    out = tmp_path / "out"
+    build([src], out, formats=["nt", "json"], jobs=1)
+    nt = out / "graph.nt"
+    nt.write_bytes(nt.read_bytes().replace(b"sak", b"SAK"))  # the user edits an export
+    _append(src / "sv" / "s003.md", "\nMer text.\n")
+    build([src], out, formats=["nt", "json"], jobs=1)
+    cold = build([src], tmp_path / "cold", formats=["nt", "json"], jobs=1, cache=False)
+    assert files_of(out) == files_of(cold.out)
+
+
+def test_write_pieces_renders_only_changed_items(tmp_path):
+    path = tmp_path / "x.txt"
+    rendered: list[str] = []
+
+    def render(item: str) -> tuple[str, str]:
+        rendered.append(item)
+        return f"<{item}>", (f"({item})" if item != "b" else "")
+
+    layout = Layout("H", [(",", ["a", "b", "c"]), (";", ["c", "b", "a"])], ["|", "|"], "F", render)
+    index = write_pieces(path, layout)
+    assert path.read_text() == "H<a>,<b>,<c>|(c);(a)|F"
+    rendered.clear()
+    layout.sections = [(",", ["a", "b", "c", "d"]), (";", ["d", "c", "b", "a"])]
+    write_pieces(path, layout, lambda item: item != "c", index)
+    assert path.read_text() == "H<a>,<b>,<c>,<d>|(d);(c);(a)|F"
+    assert sorted(rendered) == ["c", "d"]  # a and b were copied from the last file
+
+
+def test_write_pieces_ignores_an_index_of_another_file(tmp_path):
+    path = tmp_path / "x.txt"
+    layout = Layout("", [("", ["a", "b"])], [""], "", lambda item: (item * 3,))
+    index = write_pieces(path, layout)
+    path.write_text("something else entirely")
+    os.utime(path, ns=(1, 1))
+    write_pieces(path, layout, lambda item: True, index)
+    assert path.read_text() == "aaabbb"
+
+
+def test_a_copied_build_folder_still_rebuilds_right(tmp_path):
+    src = wiki(tmp_path / "wiki", n=20)
+    build([src], tmp_path / "out", formats=PIECE_FORMATS, jobs=1)
+    shutil.copytree(tmp_path / "out", tmp_path / "moved")  # new mtimes: nothing is reused
+    _append(src / "sv" / "s004.md", "\nLänk [sak 2](/s002).\n")
+    build([src], tmp_path / "moved", formats=PIECE_FORMATS, jobs=1)
+    cold = build([src], tmp_path / "cold", formats=PIECE_FORMATS, jobs=1, cache=False)
+    assert files_of(tmp_path / "moved") == files_of(cold.out)
+
+
+@pytest.mark.parametrize("edit", ["a new link", "a file removed"])
+def test_the_store_is_patched_with_what_changed_and_holds_the_new_graph(tmp_path, edit):
+    import pyoxigraph as ox
+
+    from kg.store import open_store, store_is_fresh
+
+    src = wiki(tmp_path / "wiki")
+    out = tmp_path / "out"
+    build([src], out, formats=["nt", "store"], jobs=1)
+    inode = (out / "store").stat().st_ino
+    EDITS[edit](src)
+    build([src], out, formats=["nt", "store"], jobs=1)
+    assert (out / "store").stat().st_ino == inode  # patched in place, not loaded again
+    assert store_is_fresh(out)
+    expected = {str(t) for t in ox.parse(path=str(out / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)}
+    held = {str(ox.Triple(q.subject, q.predicate, q.object)) for q in open_store(out)}
+    assert held == expected
