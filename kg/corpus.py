@@ -257,6 +257,7 @@ _ISO_639_1 = set(
 )
 _CODE = re.compile(r"^([A-Za-z]{2})(?:[-_]([A-Za-z]{2}|[A-Za-z]{4}|\d{3}))?$")
 CACHE_NAME = f"parse-v{PARSER_VERSION}.pickle"
+DELTA_NAME = f"parse-v{PARSER_VERSION}.delta.pickle"
 _PARALLEL_MIN = 400  # below this many files to parse, a pool costs more than it saves
 
 
@@ -427,11 +428,11 @@ def parse_corpus(
 ) -> Corpus:
     """Parse the files :func:`scan_corpus` found (those in the cache are taken from it);
     return ``corpus`` with its articles, counts and parse problems."""
-    cache = _load_cache(cache_dir)
+    base, added = _load_cache(cache_dir)
     todo: list[tuple[str, SourceFile]] = []
     done: dict[str, Article] = {}
     for key, source in corpus.pending:
-        hit = cache.get(key)
+        hit = base.get(key) or added.get(key)
         if hit is not None:
             done[key] = hit
         else:  # the bytes are read again where they are parsed: the whole wiki's would not fit
@@ -444,8 +445,8 @@ def parse_corpus(
             corpus.errors.append(result)
         else:
             done[key] = result
-    if cache_dir is not None and (todo or len(done) != len(cache)):
-        _save_cache(cache_dir, done)
+    if cache_dir is not None and (todo or len(done) != len(base) + len(added)):
+        _save_cache(cache_dir, done, base)
     corpus.articles = _unique(done.values(), corpus.errors)
     return corpus
 
@@ -514,10 +515,17 @@ def _key(raw: bytes, source: SourceFile, site_url: str | None) -> str:
     return digest.hexdigest()
 
 
-def _load_cache(cache_dir: str | os.PathLike | None) -> dict[str, Article]:
+def _load_cache(
+    cache_dir: str | os.PathLike | None,
+) -> tuple[dict[str, Article], dict[str, Article]]:
+    """The cached articles: the whole file's, and those added since it was written."""
     if cache_dir is None:
-        return {}
-    path = Path(cache_dir) / CACHE_NAME
+        return {}, {}
+    base = _load_pickle(Path(cache_dir) / CACHE_NAME)
+    return base, (_load_pickle(Path(cache_dir) / DELTA_NAME) if base else {})
+
+
+def _load_pickle(path: Path) -> dict[str, Article]:
     try:
         with path.open("rb") as handle:
             data = pickle.load(handle)
@@ -526,16 +534,32 @@ def _load_cache(cache_dir: str | os.PathLike | None) -> dict[str, Article]:
     return data if isinstance(data, dict) else {}
 
 
-def _save_cache(cache_dir: str | os.PathLike, articles: dict[str, Article]) -> None:
+def _save_cache(
+    cache_dir: str | os.PathLike, articles: dict[str, Article], base: dict[str, Article]
+) -> None:
+    """Keep ``articles`` for the next build: the few not in the whole file go to a small
+    file beside it (rewriting every article after each edit costs a second per 15,000);
+    the whole file is written again when that grows past a twentieth of it, or when a
+    fifth of it is no longer used."""
     folder = Path(cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("parse-v*.pickle"):
-        if old.name != CACHE_NAME:
+        if old.name not in (CACHE_NAME, DELTA_NAME):
             old.unlink(missing_ok=True)
-    tmp = folder / (CACHE_NAME + ".tmp")
+    added = {key: article for key, article in articles.items() if key not in base}
+    unused = len(base) - (len(articles) - len(added))
+    if base and len(added) <= len(articles) / 20 and unused <= len(articles) / 5:
+        _dump(folder / DELTA_NAME, added)
+    else:
+        _dump(folder / CACHE_NAME, articles)
+        (folder / DELTA_NAME).unlink(missing_ok=True)
+
+
+def _dump(path: Path, articles: dict[str, Article]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
     with tmp.open("wb") as handle:
         pickle.dump(articles, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, folder / CACHE_NAME)
+    os.replace(tmp, path)
 
 
 # --- parsing -----------------------------------------------------------------------------

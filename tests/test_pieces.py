@@ -147,3 +147,25 @@ def test_the_store_is_patched_with_what_changed_and_holds_the_new_graph(tmp_path
     expected = {str(t) for t in ox.parse(path=str(out / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)}
     held = {str(ox.Triple(q.subject, q.predicate, q.object)) for q in open_store(out)}
     assert held == expected
+
+
+def test_the_parse_cache_grows_by_a_small_file_and_is_rewritten_when_it_drifts(tmp_path):
+    src = wiki(tmp_path / "wiki", n=100)
+    out = tmp_path / "out"
+    build([src], out, formats=["json"], jobs=1)
+    cache = out / ".cache"
+    whole = next(cache.glob("parse-v*[0-9].pickle"))
+    written = whole.stat().st_mtime_ns
+    _append(src / "sv" / "s001.md", "\nMer text.\n")
+    again = build([src], out, formats=["json"], jobs=1)
+    assert (again.corpus.parsed, again.corpus.cached) == (1, 99)
+    assert whole.stat().st_mtime_ns == written  # one edit: only the small file is written
+    assert len(list(cache.glob("parse-v*.delta.pickle"))) == 1
+    for i in range(2, 12):  # a tenth of the articles edited: the whole file is written again
+        _append(src / "sv" / f"s{i:03d}.md", "\nÄnnu mer.\n")
+    third = build([src], out, formats=["json"], jobs=1)
+    assert (third.corpus.parsed, third.corpus.cached) == (10, 90)
+    assert whole.stat().st_mtime_ns != written
+    assert not list(cache.glob("parse-v*.delta.pickle"))
+    fourth = build([src], out, formats=["json"], jobs=1, base_iri="https://x.org/kg/")
+    assert (fourth.corpus.parsed, fourth.corpus.cached) == (0, 100)
