@@ -9,29 +9,12 @@ from __future__ import annotations
 import networkx as nx
 
 
-def link_digraph(G: nx.DiGraph) -> nx.DiGraph:
-    """A plain DiGraph of the concepts and the links between them, ``weight`` = mentions.
-
-    Examples
-    --------
-    >>> G = nx.DiGraph(); G.add_edge("a", "b", kind="link", weight=2)
-    >>> G.add_edge("a", "keyword:K", kind="keyword")
-    >>> nx.set_node_attributes(G, {"a": "concept", "b": "concept", "keyword:K": "keyword"}, "kind")
-    >>> sorted(link_digraph(G).edges(data="weight"))
-    [('a', 'b', 2)]
-    """
-    H = nx.DiGraph()
-    H.add_nodes_from(sorted(n for n, d in G.nodes(data=True) if d.get("kind") == "concept"))
-    H.add_weighted_edges_from(
-        sorted(
-            (u, v, d.get("weight", 1)) for u, v, d in G.edges(data=True) if d.get("kind") == "link"
-        )
-    )
-    return H
-
-
-def pagerank(G: nx.DiGraph) -> dict[str, float]:
+def pagerank(G: nx.DiGraph, alpha: float = 0.85) -> dict[str, float]:
     """PageRank of every concept over the link edges (weighted by mentions).
+
+    The numbers of ``networkx.pagerank`` on the graph of concepts and links, by the same
+    power iteration on the same sparse matrix, built straight from the links (building
+    that networkx graph first cost more than the iteration itself).
 
     Examples
     --------
@@ -40,7 +23,32 @@ def pagerank(G: nx.DiGraph) -> dict[str, float]:
     >>> r = pagerank(G); r["b"] > r["a"]
     True
     """
-    H = link_digraph(G)
-    if H.number_of_nodes() == 0:
+    import numpy as np
+    import scipy as sp
+
+    nodes = sorted(n for n, d in G.nodes.items() if d.get("kind") == "concept")
+    N = len(nodes)
+    if N == 0:
         return {}
-    return nx.pagerank(H, weight="weight")
+    index = dict(zip(nodes, range(N), strict=True))
+    rows, cols, weights = [], [], []
+    succ = G.succ
+    for u in nodes:
+        for v, d in sorted(succ[u].items()):
+            if d.get("kind") == "link" and v in index:
+                rows.append(index[u])
+                cols.append(index[v])
+                weights.append(d.get("weight", 1))
+    A = sp.sparse.coo_array((weights, (rows, cols)), shape=(N, N), dtype=float).asformat("csr")
+    S = A.sum(axis=1)
+    S[S != 0] = 1.0 / S[S != 0]
+    A = sp.sparse.dia_array((S.T, 0), shape=A.shape).tocsr() @ A
+    x = np.repeat(1.0 / N, N)
+    p = np.repeat(1.0 / N, N)
+    is_dangling = np.where(S == 0)[0]
+    for _ in range(100):
+        xlast = x
+        x = alpha * (x @ A + sum(x[is_dangling]) * p) + (1 - alpha) * p
+        if np.absolute(x - xlast).sum() < N * 1.0e-6:
+            return dict(zip(nodes, map(float, x), strict=True))
+    raise nx.PowerIterationFailedConvergence(100)
