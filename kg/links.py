@@ -15,6 +15,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -47,6 +48,7 @@ def normalise_site_url(site_url: str | None) -> tuple[str, str] | None:
     return host, parts.path.rstrip("/")
 
 
+@lru_cache(maxsize=1 << 14)  # articles link the same targets over and over
 def resolve(dest: str, site: tuple[str, str] | None = None) -> Target:
     """Classify a link destination.
 

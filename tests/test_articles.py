@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from kg.articles import parse_article, parse_bytes, split_keywords
+from kg.articles import _plain_mapping, parse_article, parse_bytes, split_keywords
 
 
 def parse(text: str, **kw):
@@ -177,6 +180,69 @@ def test_line_numbers_without_front_matter_and_with_crlf():
 def test_line_numbers_with_bom_and_blank_lines_after_front_matter():
     text = "\ufeff---\ntitle: T\n---\n\n\n\n[a](/a)\n"
     assert [lk.line for lk in parse(text).links] == [7]
+
+
+def test_sentences_break_at_each_end_mark_but_not_before_lower_case():
+    art = parse(
+        "# T\n\nFirst one! Is [a](/a) here? Yes. \"Quoted.\" [b](/b) next… And [c](/c).\n"
+        "lower. case [d](/d) goes on.\n"
+    )
+    assert [(lk.target, lk.sentence, lk.line) for lk in art.links] == [
+        ("a", "Is a here?", 3),
+        ("b", '"Quoted." b next…', 3),
+        ("c", "And c. lower. case d goes on.", 3),
+        ("d", "And c. lower. case d goes on.", 4),
+    ]
+
+
+def test_sentences_without_space_after_the_mark_and_in_cjk():
+    art = parse("Ends here.[a](/a) now. Word.[b](/b) Next.\n\n前文。链接[c](/c)在这里！后文。\n")
+    assert [(lk.target, lk.sentence) for lk in art.links] == [
+        ("a", "Ends here.a now."), ("b", "Word.b Next."), ("c", "链接c在这里！"),
+    ]
+
+
+def test_line_numbers_count_lines_not_bytes_after_non_ascii_text():
+    art = parse("# T\n\nÅ [b](/b)\n\nä ö 中 [c](/c)\n\n[d](/d)\n")
+    assert [(lk.target, lk.line) for lk in art.links] == [("b", 3), ("c", 5), ("d", 7)]
+
+
+def test_heading_without_space_after_a_link_fragment():
+    art = parse("See [x](/x#part) and #tag.\n\n##Second\n\n[y](/y)\n")
+    assert art.sections == ["Second"]
+    got = [(lk.target, lk.section, lk.line) for lk in art.links]
+    assert got == [("x", "", 1), ("y", "Second", 5)]
+
+
+PLAIN_KEY = st.sampled_from(["title", "description", "keywords", "x-y", "_k", "on", "null"])
+PLAIN_VALUE = st.one_of(
+    st.tuples(  # mostly plain text, with at most one character YAML may read otherwise
+        st.sampled_from("aBé1.-"),
+        st.text("aB é1,.-", max_size=6),
+        st.sampled_from(["", *":#'\"?!&*|>%@`{[~-", "\u00a0", "\t", "\u2028", "\x85"]),
+        st.text("aB é1 ", max_size=4),
+    ).map("".join),
+    st.sampled_from(["yes", "No", "~", "null", "1", "0x1F", "1e3", ".inf", "2020-01-01", "<<", "=",
+                     "- a", "a: b", "a:", "a #c", "a#c", "'q'", "\"q", "x y", "a, b"]),
+)
+PLAIN_LINE = st.tuples(PLAIN_KEY, st.sampled_from([": ", ": ", ": ", ":  ", ":"]), PLAIN_VALUE,
+                       st.sampled_from(["", "", " "]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PLAIN_LINE, min_size=1, max_size=3))
+def test_plain_front_matter_is_read_as_yaml_reads_it(lines):
+    block = "".join(f"{key}{sep}{value}{end}\n" for key, sep, value, end in lines)
+    plain = _plain_mapping(block)
+    if plain is not None:  # else YAML reads it
+        assert plain == yaml.load(block, Loader=yaml.CSafeLoader)
+        assert all(type(v) is str for v in plain.values())
+
+
+def test_plain_front_matter_is_read_without_yaml():
+    block = "title: Back Office\ndescription: It is M&amp;A. Or not?\n\nkeywords: A,B, C\n"
+    assert _plain_mapping(block) == yaml.safe_load(block)
+    assert _plain_mapping("title: yes\n") is None  # a bool: YAML reads it
 
 
 def test_line_of_a_reference_link_is_where_it_is_used():
