@@ -241,19 +241,30 @@ class Reuse:
 
     ``path`` is the state file (in the build's cache); ``code`` names the code that renders
     the pieces, so that a new kg renders everything again. :meth:`save` keeps the state of
-    the files written in this build, for the next.
+    the files written in this build, for the next. With nothing to copy from (a cold
+    build), the signatures are only needed by :meth:`save`: :meth:`prepare` makes them
+    when the caller has a moment (while it waits for another process, say).
     """
 
     def __init__(self, path: Path, G: nx.DiGraph, code: str) -> None:
         self.path = path
         self.code = code
-        self.signatures = signatures(G)
+        self.G = G
         state = _load_state(path)
         if state.get("code") != code:
             state = {}
-        self.unchanged = _unchanged_since(state.get("signatures") or {}, self.signatures)
         self.old: dict[str, Any] = state.get("files") or {}
         self.new: dict[str, Any] = {}
+        self.signatures: dict[str, bytes] | None = None
+        self.unchanged: Callable[[str], bool] = _never
+        if self.old:
+            self.unchanged = _unchanged_since(state.get("signatures") or {}, self.prepare())
+
+    def prepare(self) -> dict[str, bytes]:
+        """The nodes' signatures now (made on the first call)."""
+        if self.signatures is None:
+            self.signatures = signatures(self.G)
+        return self.signatures
 
     def write(
         self, path: Path, layout: Layout, changes: list[tuple[bytes, bytes]] | None = None
@@ -266,7 +277,7 @@ class Reuse:
 
     def save(self) -> None:
         """Keep the signatures and the files' indexes for the next build."""
-        state = {"code": self.code, "signatures": self.signatures, "files": self.new}
+        state = {"code": self.code, "signatures": self.prepare(), "files": self.new}
         write_atomic(self.path, pickle.dumps(state, protocol=5))
 
 
@@ -277,6 +288,10 @@ def _load_state(path: Path) -> dict[str, Any]:
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
         return {}
     return state if isinstance(state, dict) else {}
+
+
+def _never(item: str) -> bool:
+    return False
 
 
 def _unchanged_since(old: dict[str, bytes], new: dict[str, bytes]) -> Callable[[str], bool]:
