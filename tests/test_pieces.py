@@ -169,3 +169,20 @@ def test_the_parse_cache_grows_by_a_small_file_and_is_rewritten_when_it_drifts(t
     assert not list(cache.glob("parse-v*.delta.pickle"))
     fourth = build([src], out, formats=["json"], jobs=1, base_iri="https://x.org/kg/")
     assert (fourth.corpus.parsed, fourth.corpus.cached) == (0, 100)
+
+
+def test_rebuilds_of_the_real_sample_after_edits_equal_cold_builds(tmp_path, real_corpus):
+    src = tmp_path / "wiki"
+    shutil.copytree(real_corpus, src, ignore=shutil.ignore_patterns("*.tsv", "*.txt"))
+    out = tmp_path / "out"
+    build([src], out, jobs=2)
+    files = sorted(src.rglob("*.md"))
+    _append(files[0], "\nSe även [hyresavtal](/lease) och [ny sida](/ny-sida).\n")
+    text = files[1].read_text(encoding="utf-8")
+    files[1].write_text(text.replace("title:", "title: Ny", 1), encoding="utf-8")
+    files[2].unlink()
+    again = build([src], out, jobs=2)
+    assert again.corpus.parsed == 2
+    cold = build([src], tmp_path / "cold", jobs=1, cache=False)
+    assert files_of(out) == files_of(cold.out)
+    assert again.report == cold.report
