@@ -237,6 +237,10 @@ Subject = tuple[str, list[str]]
 """One subject of the RDF: its term (``<iri>``) and its sorted ``"predicate object"`` pairs,
 N-Triples terms both, ``rdf:type`` first."""
 
+Packed = tuple[str, str]
+"""A :data:`Subject` with its pairs in one string, a line each (no N-Triples term holds a
+line break): what :class:`RdfItems` keeps, a tenth of the objects."""
+
 
 SCHEME_ITEM = "\x00scheme"
 KEYWORDS_ITEM = "\x00keywords"
@@ -293,8 +297,8 @@ class RdfItems:
         links[SCHEME_ITEM] = self.scheme
         return [sorted(own, key=own.__getitem__), sorted(links, key=links.__getitem__)]
 
-    def subjects(self, item: str) -> tuple[list[Subject], list[Subject]]:
-        """The subjects of ``item`` in each run, each with its sorted pairs."""
+    def subjects(self, item: str) -> tuple[list[Packed], list[Packed]]:
+        """The subjects of ``item`` in each run, each with its sorted pairs (packed)."""
         made = self._made.get(item)
         if made is None:
             own, links = self._make(item)
@@ -383,10 +387,10 @@ def subjects(G: nx.DiGraph, base_iri: str | None = None) -> list[Subject]:
     """
     items = RdfItems(G, base_iri)
     return [
-        subject
+        (subject, pairs.split("\n"))
         for run, order in enumerate(items.order())
         for item in order
-        for subject in items.subjects(item)[run]
+        for subject, pairs in items.subjects(item)[run]
     ]
 
 
@@ -419,13 +423,14 @@ def ntriples(G: nx.DiGraph, base_iri: str | None = None) -> str:
 def render(subjects: list[Subject], fmt: str, base_iri: str = DEFAULT_BASE_IRI) -> str:
     """:func:`subjects` as ``fmt`` text: ``"nt"``, ``"ttl"`` (with the :func:`prefixes` of
     ``base_iri``) or ``"jsonld"`` (expanded, one subject a line)."""
+    packed = [(s, "\n".join(pairs)) for s, pairs in subjects]
     if fmt == "nt":
-        return _nt_text(subjects)
+        return _nt_text(packed)
     if fmt == "ttl":
         pre = prefixes(base_iri)
-        return _turtle_head(pre) + _turtle_text(pre)(subjects)
+        return _turtle_head(pre) + _turtle_text(pre)(packed)
     if fmt == "jsonld":
-        return JSONLD_HEAD + _jsonld_text(subjects) + JSONLD_FOOT
+        return JSONLD_HEAD + _jsonld_text(packed) + JSONLD_FOOT
     raise KgError(f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
@@ -521,26 +526,30 @@ def _first(subject: Subject) -> str:
     return subject[0]
 
 
-def _sorted_pairs(subjects: list[Subject]) -> list[Subject]:
-    """Each subject's pairs unique and sorted; its one type pair (first) made ``rdf:type``."""
+def _sorted_pairs(subjects: list[Subject]) -> list[Packed]:
+    """Each subject's pairs unique, sorted and packed; its one type pair (first) made
+    ``rdf:type``."""
     out = []
     for s, pairs in subjects:
         ordered = sorted(set(pairs))
         if ordered and ordered[0].startswith(_TYPE_KEY):
             ordered[0] = _TYPE + ordered[0][len(_TYPE_KEY) :]
-        out.append((s, ordered))
+        out.append((s, "\n".join(ordered)))
     return out
 
 
-def _nt_text(subjects: list[Subject]) -> str:
-    return "".join(f"{s} {p} .\n" for s, pairs in subjects for p in pairs)
+def _nt_text(subjects: list[Packed]) -> str:
+    return "".join(f"{s} {pairs.replace(_NL, f' .{_NL}{s} ')} .\n" for s, pairs in subjects)
+
+
+_NL = "\n"
 
 
 def _turtle_head(pre: dict[str, str]) -> str:
     return "".join(f"@prefix {k}: <{v}> .\n" for k, v in pre.items())
 
 
-def _turtle_text(pre: dict[str, str]) -> Callable[[list[Subject]], str]:
+def _turtle_text(pre: dict[str, str]) -> Callable[[list[Packed]], str]:
     """The Turtle renderer for the prefixes ``pre``: one block per subject, the objects of
     a predicate joined, names shortened by the prefixes where Turtle allows it."""
     names = sorted(((iri, name) for name, iri in pre.items()), key=lambda p: -len(p[0]))
@@ -554,12 +563,12 @@ def _turtle_text(pre: dict[str, str]) -> Callable[[list[Subject]], str]:
             return found
         return _short_literal(t)
 
-    def text(subjects: list[Subject]) -> str:
+    def text(subjects: list[Packed]) -> str:
         out = []
         for s, pairs in subjects:
             block: list[str] = []
             last = ""
-            for pair in pairs:
+            for pair in pairs.split("\n"):
                 p, o = pair.split(" ", 1)
                 if p == last:
                     block.append(f" , {term(o)}")
@@ -594,7 +603,7 @@ def _short_literal(term: str) -> str:
     return term
 
 
-def _jsonld_text(subjects: list[Subject]) -> str:
+def _jsonld_text(subjects: list[Packed]) -> str:
     """Expanded JSON-LD node objects, one subject a line, joined by :data:`JSONLD_SEP`.
 
     Written as text: N-Triples escapes a literal's ``"``, ``\\``, LF and CR as JSON does,
@@ -604,7 +613,7 @@ def _jsonld_text(subjects: list[Subject]) -> str:
     for s, pairs in subjects:
         parts = [f'{{"@id":"{s[1:-1]}"']
         last = ""
-        for pair in pairs:
+        for pair in pairs.split("\n"):
             p, o = pair.split(" ", 1)
             if p != last:
                 if last:
