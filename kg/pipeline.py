@@ -144,7 +144,7 @@ def _build(
         report = None if "report" in chosen else make_report(read_build(folder))
         return BuildResult(None, report, folder, timings, corpus)
     cache_dir = folder / CACHE_FOLDER if cache else None
-    parse_corpus(corpus, jobs=jobs, cache_dir=cache_dir, progress=progress)
+    parse_corpus(corpus, jobs=jobs, cache_dir=cache_dir, progress=progress, background=True)
     timings["read"] = round(time.perf_counter() - start, 4)
     start = time.perf_counter()
     mention_cache = _load_pickle(folder / CACHE_FOLDER / MENTIONS) if cache else None
@@ -152,6 +152,7 @@ def _build(
     if mention_cache is not None:
         write_atomic(folder / CACHE_FOLDER / MENTIONS, pickle.dumps(mention_cache, protocol=5))
     corpus.articles = []  # the graph keeps what analysts use; let the bodies go
+    corpus.cache_written()
     timings["graph"] = round(time.perf_counter() - start, 4)
     (folder / CACHE_FOLDER / STAMP).unlink(missing_ok=True)
     written = write_exports(
