@@ -64,7 +64,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--jobs", type=whole_number(1), metavar="N", help="parsing processes (default: cores)"
     )
     p.add_argument(
-        "--no-cache", action="store_true", help="cold build: ignore and rewrite the cache"
+        "--no-cache",
+        action="store_true",
+        help="cold build: neither read nor write the cache (OUT/.cache)",
     )
     p.add_argument(
         "--formats",
