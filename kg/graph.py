@@ -112,20 +112,15 @@ def build_graph(
                 }
     missing = sorted({target for _, target in edges} - set(G))
     G.add_nodes_from((slug, _concept(False, slug)) for slug in missing)
-    G.add_edges_from(
-        (
-            source,
-            target,
-            {
-                "kind": "link",
-                "weight": data["weight"],
-                "anchors": list(data["anchors"]),
-                "langs": sorted(data["langs"]),
-                "contexts": list(data["contexts"].values()),
-            },
-        )
-        for (source, target), data in edges.items()
-    )
+    succ, pred = G._succ, G._pred  # set as networkx's add_edge does, without copying the dict
+    for (source, target), data in edges.items():
+        succ[source][target] = pred[target][source] = {
+            "kind": "link",
+            "weight": data["weight"],
+            "anchors": list(data["anchors"]),
+            "langs": sorted(data["langs"]),
+            "contexts": list(data["contexts"].values()),
+        }
     _set_alt_labels(G, anchors_to)
     _set_labels(G, languages)
     _add_keywords(G, arts)
@@ -256,6 +251,7 @@ def _add_keywords(G: nx.DiGraph, articles: list[Article]) -> None:
     canonical = {
         fold: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for fold, c in spellings.items()
     }
+    edges = []
     for node in concepts(G, exists=True):
         data = G.nodes[node]
         data["keywords"] = list(dict.fromkeys(canonical[k.casefold()] for k in data["keywords"]))
@@ -263,7 +259,8 @@ def _add_keywords(G: nx.DiGraph, articles: list[Article]) -> None:
             kid = keyword_id(keyword)
             if kid not in G:
                 G.add_node(kid, kind="keyword", label=keyword)
-            G.add_edge(node, kid, kind="keyword")
+            edges.append((node, kid))
+    G.add_edges_from(edges, kind="keyword")
 
 
 def _problem_dicts(problems: Iterable[Problem]) -> list[dict[str, Any]]:
