@@ -225,6 +225,27 @@ def neighbors(
     if depth < 0:
         raise KgError(f"depth must be 0 or more, not {depth}")
     node = resolve(G, slug)
+    distance = link_distances(G, node, depth, direction)
+    del distance[node]
+    return [
+        {"id": n, "label": _label(G, n), "distance": d, "exists": bool(G.nodes[n].get("exists"))}
+        for n, d in distance.items()
+    ]
+
+
+def link_distances(
+    G: nx.DiGraph, node: str, depth: int, direction: str = "both"
+) -> dict[str, int]:
+    """``{concept: links away}`` for ``node`` (0) and the concepts within ``depth`` links of
+    it, following links in ``direction``; sorted by distance, then id.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b"), ("c", "b")])
+    >>> nx.set_edge_attributes(G, "link", "kind")
+    >>> link_distances(G, "a", 2), link_distances(G, "a", 2, "out")
+    ({'a': 0, 'b': 1, 'c': 2}, {'a': 0, 'b': 1})
+    """
     step = _stepper(G, direction)
     distance = {node: 0}
     queue = deque([node])
@@ -236,11 +257,7 @@ def neighbors(
             if nxt not in distance:
                 distance[nxt] = distance[current] + 1
                 queue.append(nxt)
-    del distance[node]
-    return [
-        {"id": n, "label": _label(G, n), "distance": d, "exists": bool(G.nodes[n].get("exists"))}
-        for n, d in sorted(distance.items(), key=lambda kv: (kv[1], kv[0]))
-    ]
+    return dict(sorted(distance.items(), key=lambda kv: (kv[1], kv[0])))
 
 
 def path(G: nx.DiGraph, a: str, b: str, directed: bool = False) -> dict[str, Any]:

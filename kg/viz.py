@@ -54,7 +54,7 @@ import html
 import json
 import math
 import os
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
@@ -65,7 +65,7 @@ import networkx as nx
 
 from kg.centrality import pagerank
 from kg.errors import KgError
-from kg.explore import resolve
+from kg.explore import link_distances, resolve
 from kg.layout import SEED, layout
 
 FULL_VIEW_MAX = 2000
@@ -300,18 +300,7 @@ def ego_concepts(G: nx.DiGraph, focus: str, depth: int = 1) -> dict[str, int]:
     """
     if depth < 0:
         raise KgError(f"--depth must be 0 or more, not {depth}")
-    focus = resolve(G, focus)
-    dist = {focus: 0}
-    queue = deque([focus])
-    while queue:
-        node = queue.popleft()
-        if dist[node] >= depth:
-            continue
-        for nbr in sorted(_link_neighbours(G, node)):
-            if nbr not in dist:
-                dist[nbr] = dist[node] + 1
-                queue.append(nbr)
-    return dict(sorted(dist.items(), key=lambda kv: (kv[1], kv[0])))
+    return link_distances(G, resolve(G, focus), depth)
 
 
 def top_concepts(
@@ -591,13 +580,6 @@ def _edge_width(weight: int) -> float:
 
 
 # --- graph helpers -----------------------------------------------------------------------
-
-
-def _link_neighbours(G: nx.DiGraph, node: str) -> set[str]:
-    out = {v for v, d in G.succ[node].items() if d.get("kind") == "link"}
-    out.update(u for u, d in G.pred[node].items() if d.get("kind") == "link")
-    out.discard(node)
-    return out
 
 
 def _in_links(G: nx.DiGraph, node: str) -> int:
