@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.articles import PARSER_VERSION, Article, Problem, parse_bytes
+from kg.cachefile import load_dict, save_dict
 from kg.forking import can_fork, fork
 
 DEFAULT_LANG = "en"
@@ -534,17 +534,8 @@ def _load_cache(
     """The cached articles: the whole file's, and those added since it was written."""
     if cache_dir is None:
         return {}, {}
-    base = _load_pickle(Path(cache_dir) / CACHE_NAME)
-    return base, (_load_pickle(Path(cache_dir) / DELTA_NAME) if base else {})
-
-
-def _load_pickle(path: Path) -> dict[str, Article]:
-    try:
-        with path.open("rb") as handle:
-            data = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    base = load_dict(Path(cache_dir) / CACHE_NAME)
+    return base, (load_dict(Path(cache_dir) / DELTA_NAME) if base else {})
 
 
 def _save_cache(
@@ -562,17 +553,10 @@ def _save_cache(
     added = {key: article for key, article in articles.items() if key not in base}
     unused = len(base) - (len(articles) - len(added))
     if base and len(added) <= len(articles) / 20 and unused <= len(articles) / 5:
-        _dump(folder / DELTA_NAME, added)
+        save_dict(folder / DELTA_NAME, added)
     else:
-        _dump(folder / CACHE_NAME, articles)
+        save_dict(folder / CACHE_NAME, articles)
         (folder / DELTA_NAME).unlink(missing_ok=True)
-
-
-def _dump(path: Path, articles: dict[str, Article]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as handle:
-        pickle.dump(articles, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
 
 
 # --- parsing -----------------------------------------------------------------------------

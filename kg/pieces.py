@@ -22,7 +22,8 @@ from typing import Any, BinaryIO
 
 import networkx as nx
 
-from kg.atomic import atomic_file, write_atomic
+from kg.atomic import atomic_file
+from kg.cachefile import load_dict, save_dict
 
 Render = Callable[[str], Sequence[str]]
 """Renders one item (a node id) into its text for each section (``""`` for none)."""
@@ -250,7 +251,7 @@ class Reuse:
         self.path = path
         self.code = code
         self.G = G
-        state = _load_state(path)
+        state = load_dict(path)
         if state.get("code") != code:
             state = {}
         self.old: dict[str, Any] = state.get("files") or {}
@@ -278,16 +279,7 @@ class Reuse:
     def save(self) -> None:
         """Keep the signatures and the files' indexes for the next build."""
         state = {"code": self.code, "signatures": self.prepare(), "files": self.new}
-        write_atomic(self.path, pickle.dumps(state, protocol=5))
-
-
-def _load_state(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            state = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
-        return {}
-    return state if isinstance(state, dict) else {}
+        save_dict(self.path, state)
 
 
 def _never(item: str) -> bool:

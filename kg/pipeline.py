@@ -10,7 +10,6 @@ import gc
 import hashlib
 import json
 import os
-import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from typing import Any
 import networkx as nx
 
 from kg.articles import PARSER_VERSION
+from kg.cachefile import load_dict, save_dict
 from kg.corpus import Corpus, parse_corpus, read_corpus, scan_corpus
 from kg.exports import FILES, FORMATS, read_build, write_atomic, write_exports
 from kg.graph import build_graph
@@ -147,10 +147,10 @@ def _build(
     parse_corpus(corpus, jobs=jobs, cache_dir=cache_dir, progress=progress, background=True)
     timings["read"] = round(time.perf_counter() - start, 4)
     start = time.perf_counter()
-    mention_cache = _load_pickle(folder / CACHE_FOLDER / MENTIONS) if cache else None
+    mention_cache = load_dict(folder / CACHE_FOLDER / MENTIONS) if cache else None
     G = graph_of(corpus, site_url=site_url, mention_cache=mention_cache)
     if mention_cache is not None:
-        write_atomic(folder / CACHE_FOLDER / MENTIONS, pickle.dumps(mention_cache, protocol=5))
+        save_dict(folder / CACHE_FOLDER / MENTIONS, mention_cache)
     corpus.articles = []  # the graph keeps what analysts use; let the bodies go
     corpus.cache_written()
     timings["graph"] = round(time.perf_counter() - start, 4)
@@ -216,15 +216,6 @@ def _unchanged(folder: Path, stamp: dict[str, Any], formats: list[str]) -> bool:
         return False
     files = [n for f in formats for n in _OUTPUTS.get(f, ())]
     return all((folder / name).exists() for name in ["graph.json", *files])
-
-
-def _load_pickle(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            data = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 MENTIONS = f"mentions-v{PARSER_VERSION}.pickle"

@@ -1,0 +1,40 @@
+"""The files of a build's cache (``OUT/.cache``): dicts pickled and read back.
+
+A cache file is only ever a speed-up, so reading one never fails: a missing, truncated
+or foreign file reads as an empty dict, and the build does the work again. Writing goes
+through a temporary file and a rename, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from typing import Any
+
+from kg.atomic import atomic_file
+
+
+def load_dict(path: str | os.PathLike) -> dict[Any, Any]:
+    """The dict pickled in ``path``; ``{}`` when there is none or it cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.pickle"
+    >>> load_dict(path)
+    {}
+    >>> save_dict(path, {"a": 1}); load_dict(path)
+    {'a': 1}
+    """
+    try:
+        with open(path, "rb") as handle:
+            data = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_dict(path: str | os.PathLike, data: dict[Any, Any]) -> None:
+    """Pickle ``data`` into ``path`` (streamed, atomically)."""
+    with atomic_file(path) as handle:
+        pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
