@@ -151,6 +151,10 @@ def _build(
     G = graph_of(corpus, site_url=site_url, mention_cache=mention_cache)
     if mention_cache is not None:
         save_dict(folder / CACHE_FOLDER / MENTIONS, mention_cache)
+        for old in (folder / CACHE_FOLDER).glob("mentions-v*.pickle"):
+            if old.name != MENTIONS:
+                old.unlink(missing_ok=True)
+        del mention_cache  # a set of names per article: not kept through the exports
     corpus.articles = []  # the graph keeps what analysts use; let the bodies go
     corpus.cache_written()
     timings["graph"] = round(time.perf_counter() - start, 4)
@@ -218,8 +222,9 @@ def _unchanged(folder: Path, stamp: dict[str, Any], formats: list[str]) -> bool:
     return all((folder / name).exists() for name in ["graph.json", *files])
 
 
-MENTIONS = f"mentions-v{PARSER_VERSION}.pickle"
-"""In ``OUT/.cache``: what the unlinked-mention scan found per article text and language."""
+MENTIONS = f"mentions-v{PARSER_VERSION}.2.pickle"
+"""In ``OUT/.cache``: what the unlinked-mention scan found per article text and language
+(``.2``: sorted tuples of concepts, which replaced frozensets)."""
 
 PIECES = "pieces.pickle"
 """In ``OUT/.cache``: each node's signature and where its pieces stand in the exports."""
