@@ -63,8 +63,14 @@ EDIT = "\n\nAn added sentence for the incremental benchmark names [{anchor}](/{s
 # --- child processes ------------------------------------------------------------------------
 
 
-def _tree_rss(pid: int) -> int:
-    """Summed RSS of process ``pid`` and its descendants (0 without psutil)."""
+def _tree_rss(pid: int, pss: bool = False) -> int:
+    """Summed RSS (or, with ``pss``, proportional set size) of process ``pid`` and its
+    descendants (0 without psutil).
+
+    PSS counts a page shared by n processes (a forked child's copy-on-write pages) as 1/n
+    in each, so its sum is what the processes need together; the RSS sum counts shared
+    pages once per process. PSS reads ``/proc/PID/smaps_rollup`` (slower: sampled less).
+    """
     try:
         import psutil
     except ImportError:  # psutil is optional: the ru_maxrss figures remain
@@ -77,7 +83,7 @@ def _tree_rss(pid: int) -> int:
     total = 0
     for p in procs:
         with contextlib.suppress(psutil.Error):
-            total += p.memory_info().rss
+            total += p.memory_full_info().pss if pss else p.memory_info().rss
     return total
 
 
@@ -139,9 +145,13 @@ def run_child(task: dict[str, Any]) -> dict[str, Any]:
     t0 = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         child = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
-        tree_peak = 0
+        tree_peak = pss_peak = 0
+        samples = 0
         while child.poll() is None:  # sample the child's process tree every 50 ms
             tree_peak = max(tree_peak, _tree_rss(child.pid))
+            if samples % 10 == 0:  # and its PSS every half second
+                pss_peak = max(pss_peak, _tree_rss(child.pid, pss=True))
+            samples += 1
             time.sleep(0.05)
         err.seek(0)
         proc = subprocess.CompletedProcess(cmd, child.returncode, "", err.read())
@@ -156,6 +166,7 @@ def run_child(task: dict[str, Any]) -> dict[str, Any]:
         Path(result_path).unlink(missing_ok=True)
     figures["elapsed"] = elapsed
     figures["peak_tree_mb"] = tree_peak / 2**20
+    figures["peak_tree_pss_mb"] = pss_peak / 2**20
     return figures
 
 
@@ -345,6 +356,7 @@ def format_report(results: list[dict[str, Any]]) -> str:
         "no-op s",
         "peak MB",
         "tree MB",
+        "tree PSS",
         "load",
     ]
     rows = []
@@ -364,6 +376,7 @@ def format_report(results: list[dict[str, Any]]) -> str:
                 f"{r['noop_s']:.2f}",
                 f"{max(c['peak_rss_mb'], c['peak_rss_workers_mb']):,.0f}",
                 f"{c['peak_tree_mb']:,.0f}",
+                f"{c.get('peak_tree_pss_mb', 0):,.0f}",
                 f"{r['load_average'][0]:.1f}",
             ]
         )
@@ -396,14 +409,15 @@ def format_report(results: list[dict[str, Any]]) -> str:
             f"{r[run]['peak_rss_mb']:,.0f}",
             f"{r[run]['peak_rss_workers_mb']:,.0f}",
             f"{r[run]['peak_tree_mb']:,.0f}",
+            f"{r[run].get('peak_tree_pss_mb', 0):,.0f}",
         ]
         for r in results
         for run in ("cold", "incremental", "noop")
     ]
     parts.append(
         "peak memory per build, MB (main ru_maxrss, largest child ru_maxrss: parse workers "
-        "or oxigraph processes, sampled tree sum):\n"
-        + _table(["corpus", "build", "main", "child", "tree sum"], mem_rows)
+        "or oxigraph processes, sampled tree sums of RSS and of PSS):\n"
+        + _table(["corpus", "build", "main", "child", "tree RSS", "tree PSS"], mem_rows)
     )
 
     obs = [r for r in results if "obsidian" in r]
@@ -429,8 +443,8 @@ def markdown_table(results: list[dict[str, Any]]) -> str:
     """The summary as a Markdown table (for benchmarks/README.md)."""
     lines = [
         "| corpus | files | MB | floor s | cold s | articles/s | × floor | incremental s "
-        "| incr/cold | no-op s | peak MB | obsidiantools s (÷ kg) | load |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| incr/cold | no-op s | peak MB | tree PSS MB | obsidiantools s (÷ kg) | load |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in results:
         obs = f"{r['obsidian_s']:.1f} ({r['ratio_obsidian_to_kg']:.1f}×)" if "obsidian" in r else ""
@@ -438,7 +452,8 @@ def markdown_table(results: list[dict[str, Any]]) -> str:
             f"| {r['corpus']} | {r['files']:,} | {r['megabytes']:.0f} | {r['floor_s']:.3f} "
             f"| {r['cold_s']:.1f} | {r['articles_per_s']:,.0f} | {r['ratio_to_floor']:.0f} "
             f"| {r['incremental_s']:.1f} | {r['incremental_share']:.2f} | {r['noop_s']:.1f} "
-            f"| {r['peak_rss_mb']:,.0f} | {obs} | {r['load_average'][0]:.1f} |"
+            f"| {r['peak_rss_mb']:,.0f} | {r['cold'].get('peak_tree_pss_mb', 0):,.0f} "
+            f"| {obs} | {r['load_average'][0]:.1f} |"
         )
     return "\n".join(lines)
 
