@@ -93,7 +93,8 @@ PARALLEL_MIN = 2000
 
 
 def _scan(automaton: ahocorasick.Automaton | None, texts: list[str]) -> list[tuple[str, ...]]:
-    """The concepts each text names (a sorted tuple: a tenth of a frozenset's memory), half of the texts in a forked child when there are many."""
+    """The concepts each text names, as a sorted tuple (a fifth of a frozenset's memory);
+    half of the texts go to a forked child when there are many."""
     if automaton is None:
         return [_NONE] * len(texts)
     if len(texts) >= PARALLEL_MIN and can_fork():

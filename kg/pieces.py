@@ -13,6 +13,7 @@ time differ) or a writer whose ``context`` changed (the base IRI, say) is render
 from __future__ import annotations
 
 import hashlib
+import io
 import mmap
 import pickle
 from collections.abc import Callable, Sequence
@@ -53,6 +54,11 @@ def signatures(G: nx.DiGraph) -> dict[str, bytes]:
     """A digest per node of everything its pieces may show: its data, its out-edges' data
     and who links to it.
 
+    The bytes digested are a pickle without its memo (``Pickler.fast``), so they depend on
+    the values only: with the memo, a string met twice is written once and then referred
+    to, and whether two equal strings are one object depends on how the graph was made
+    (parsed now or read from the caches), which made unchanged nodes look changed.
+
     Examples
     --------
     >>> G = nx.DiGraph([("a", "b")])
@@ -62,15 +68,19 @@ def signatures(G: nx.DiGraph) -> dict[str, bytes]:
     >>> before["a"] == after["a"], before["b"] == after["b"]
     (True, False)
     """
-    dumps, blake = pickle.dumps, hashlib.blake2b
+    blake = hashlib.blake2b
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # no memo: equal values give equal bytes, shared or not
+    dump, getvalue, seek, truncate = pickler.dump, buffer.getvalue, buffer.seek, buffer.truncate
     succ, pred = G._succ, G._pred  # the adjacency dicts themselves, as networkx's own code does
-    return {
-        node: blake(
-            dumps((node, data, succ[node], tuple(pred[node])), protocol=5),
-            digest_size=16,
-        ).digest()
-        for node, data in G.nodes.items()
-    }
+    found = {}
+    for node, data in G.nodes.items():
+        seek(0)
+        truncate()
+        dump((node, data, succ[node], tuple(pred[node])))
+        found[node] = blake(getvalue(), digest_size=16).digest()
+    return found
 
 
 def write_pieces(

@@ -7,10 +7,11 @@ import random
 import shutil
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from conftest import article, write_articles
 
-from kg.pieces import Layout, write_pieces
+from kg.pieces import Layout, signatures, write_pieces
 from kg.pipeline import build
 
 PIECE_FORMATS = ["nt", "ttl", "jsonld", "json", "graphml", "gexf", "csv"]
@@ -108,6 +109,47 @@ def test_write_pieces_renders_only_changed_items(tmp_path):
     write_pieces(path, layout, lambda item: item != "c", index)
     assert path.read_text() == "H<a>,<b>,<c>,<d>|(d);(c);(a)|F"
     assert sorted(rendered) == ["c", "d"]  # a and b were copied from the last file
+
+
+def test_signatures_depend_on_values_not_on_which_strings_are_shared():
+    # a graph made from the caches shares fewer (or more) string objects than one parsed
+    # afresh; a signature that saw that would re-render unchanged nodes
+    shared = "".join(["front", "office"])
+    one, two = nx.DiGraph(), nx.DiGraph()
+    one.add_node("a", labels={"sv": shared, "fi": shared})
+    two.add_node("a", labels={"sv": "".join(["front", "office"]), "fi": "frontoffice"})
+    assert one.nodes["a"] == two.nodes["a"]
+    assert signatures(one) == signatures(two)
+    two.nodes["a"]["labels"]["fi"] = "front office"
+    assert signatures(one) != signatures(two)
+
+
+def test_a_rebuild_renders_only_the_nodes_an_edit_touched(tmp_path):
+    # the cold build's articles come from the parse pool, the rebuild's from the cache:
+    # only the edited concept and the one it now links to may differ
+    src = tmp_path / "src"
+    for lang in ("sv", "fi"):
+        write_articles(
+            src / lang,
+            {f"c{i}.md": article(f"concept {i}", f"See [concept {i + 1}](/c{i + 1}) and "
+                                               f"[concept {i + 2}](/c{i + 2}).")
+             for i in range(30)},
+        )
+    out = tmp_path / "out"
+    build([str(src)], out)
+    before = _saved_signatures(out)
+    with open(src / "sv" / "c3.md", "a", encoding="utf-8") as fh:
+        fh.write("\nAlso [concept 20](/c20).\n")
+    build([str(src)], out)
+    after = _saved_signatures(out)
+    assert sorted(n for n in after if before.get(n) != after[n]) == ["c20", "c3"]
+
+
+def _saved_signatures(out: Path) -> dict[str, bytes]:
+    from kg.cachefile import load_dict
+    from kg.pipeline import CACHE_FOLDER, PIECES
+
+    return dict(load_dict(out / CACHE_FOLDER / PIECES)["signatures"])
 
 
 def test_write_pieces_ignores_an_index_of_another_file(tmp_path):
