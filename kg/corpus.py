@@ -412,15 +412,39 @@ def scan_corpus(
             else "no markdown articles (*.md) here"
         )
         corpus.errors.append(Problem(where, 0, reason))
+    for source, key in zip(files, _hash_files(files, site_url), strict=True):
+        if isinstance(key, Problem):
+            corpus.errors.append(key)
+        else:
+            corpus.pending.append((key, source))
+    corpus.keys = sorted(key for key, _ in corpus.pending)
+    return corpus
+
+
+_PARALLEL_HASH = 4000  # files from which half of them are read and hashed by a forked child
+
+
+def _hash_files(files: list[SourceFile], site_url: str | None) -> list[str | Problem]:
+    """Each file's content key, or the problem that kept it from being read; half of the
+    files in a forked child when there are many (a no-op rebuild is mostly this)."""
+    if len(files) >= _PARALLEL_HASH and can_fork():
+        half = len(files) // 2
+        first = fork(_hash_here, files[:half], site_url, what="reading of the files")
+        rest = _hash_here(files[half:], site_url)
+        return first() + rest
+    return _hash_here(files, site_url)
+
+
+def _hash_here(files: list[SourceFile], site_url: str | None) -> list[str | Problem]:
+    keys: list[str | Problem] = []
     for source in files:
         try:
             raw = source.path.read_bytes()
         except OSError as exc:
-            corpus.errors.append(Problem(source.rel, 0, f"cannot read: {exc.strerror or exc}"))
+            keys.append(Problem(source.rel, 0, f"cannot read: {exc.strerror or exc}"))
             continue
-        corpus.pending.append((_key(raw, source, site_url), source))
-    corpus.keys = sorted(key for key, _ in corpus.pending)
-    return corpus
+        keys.append(_key(raw, source, site_url))
+    return keys
 
 
 def parse_corpus(

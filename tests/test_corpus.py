@@ -299,3 +299,19 @@ def test_warnings_only_is_not_failed(tmp_path):
     assert not result.failed
     assert result.report["errors"] == []
     assert len(result.report["warnings"]) == 1
+
+
+def test_files_hashed_in_two_processes_give_the_same_keys_and_problems(tmp_path, monkeypatch):
+    # from _PARALLEL_HASH files on, a forked child reads and hashes the first half
+    import kg.corpus as corpus_module
+
+    src = make_bad_folder(tmp_path / "bad")
+    alone = corpus_module.scan_corpus([src])
+    if not corpus_module.can_fork():
+        pytest.skip("no fork here (threads running, or not POSIX)")
+    monkeypatch.setattr(corpus_module, "_PARALLEL_HASH", 2)
+    split = corpus_module.scan_corpus([src])
+    assert split.keys == alone.keys and len(split.keys) >= 8
+    assert [k for k, _ in split.pending] == [k for k, _ in alone.pending]
+    assert split.errors == alone.errors
+    assert any(p.path == "sv/broken.md" and "cannot read" in p.message for p in split.errors)
