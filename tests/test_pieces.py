@@ -228,3 +228,19 @@ def test_rebuilds_of_the_real_sample_after_edits_equal_cold_builds(tmp_path, rea
     cold = build([src], tmp_path / "cold", jobs=1, cache=False)
     assert files_of(out) == files_of(cold.out)
     assert again.report == cold.report
+
+
+def test_signatures_made_in_two_processes_are_the_ones_made_in_one(monkeypatch):
+    import kg.pieces as pieces_module
+
+    G = nx.DiGraph()
+    for i in range(40):
+        G.add_node(f"n{i}", label=f"concept {i}", labels={"sv": f"begrepp {i}"})
+        G.add_edge(f"n{i}", f"n{(i * 7) % 40}", kind="link", weight=i, anchors=[f"a{i}"])
+    alone = signatures(G)
+    if not pieces_module.can_fork():
+        pytest.skip("no fork here (threads running, or not POSIX)")
+    monkeypatch.setattr(pieces_module, "PARALLEL_SIGNATURES", 2)
+    split = signatures(G)
+    assert split == alone and list(split) == list(G)
+    assert len(set(split.values())) == 40
