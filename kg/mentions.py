@@ -59,8 +59,8 @@ def find_unlinked_mentions(
     found: dict[str, dict[str, list[str]]] = defaultdict(dict)
     fresh: dict[str, Any] = {}
     for lang, arts in sorted(by_lang.items()):
-        owners = _owners(G, lang)
-        digest = _digest(owners)
+        titles = _titles(G, lang)
+        digest = _digest(titles)  # the owners below are a function of the titles
         old_digest, old = (cache or {}).get(lang, ("", {}))
         known = old if old_digest == digest else {}
         keys = [
@@ -70,7 +70,7 @@ def find_unlinked_mentions(
         todo = {key: a.text for key, a in zip(keys, arts, strict=True) if key not in known}
         named_by_text = {key: known[key] for key in keys if key in known}
         if todo:
-            scanned = _scan(_automaton(owners), list(todo.values()))
+            scanned = _scan(_automaton(_owners(titles)), list(todo.values()))
             named_by_text.update(zip(todo, scanned, strict=True))
         for key, article in zip(keys, arts, strict=True):
             named = named_by_text[key]
@@ -123,12 +123,22 @@ def _words(text: str) -> str:
     return f" {data.decode('utf-8', 'surrogatepass')} "
 
 
-def _owners(G: nx.DiGraph, lang: str) -> dict[str, str]:
-    """Normalised title → the one concept with that title in ``lang`` (shared titles left out)."""
-    owners: dict[str, set[str]] = defaultdict(set)
+def _titles(G: nx.DiGraph, lang: str) -> list[tuple[str, str]]:
+    """``(concept, title)`` for every concept with a title in ``lang``, in graph order."""
+    found = []
     for node, data in G.nodes(data=True):
-        title = (data.get("labels") or {}).get(lang) if data.get("kind") == "concept" else None
-        if title and len(title) >= MIN_LABEL_LENGTH and any(c.isalpha() for c in title):
+        if data.get("kind") == "concept":
+            title = (data.get("labels") or _EMPTY).get(lang)
+            if title:
+                found.append((node, title))
+    return found
+
+
+def _owners(titles: list[tuple[str, str]]) -> dict[str, str]:
+    """Normalised title → the one concept with that title (shared titles left out)."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for node, title in titles:
+        if len(title) >= MIN_LABEL_LENGTH and any(c.isalpha() for c in title):
             owners[_words(title)].add(node)
     return {
         key: next(iter(nodes))
@@ -137,10 +147,10 @@ def _owners(G: nx.DiGraph, lang: str) -> dict[str, str]:
     }
 
 
-def _digest(owners: dict[str, str]) -> str:
+def _digest(titles: list[tuple[str, str]]) -> str:
     digest = hashlib.blake2b(digest_size=16)
-    for key, node in owners.items():
-        digest.update(f"{key}\0{node}\n".encode("utf-8", "surrogatepass"))
+    for node, title in titles:
+        digest.update(f"{node}\0{title}\n".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
