@@ -3,6 +3,10 @@
 A cache file is only ever a speed-up, so reading one never fails: a missing, truncated
 or foreign file reads as an empty dict, and the build does the work again. Writing goes
 through a temporary file and a rename, so a reader never sees half a file.
+
+A file may hold several pickles one after the other (frames), each a dict or a list of
+``(key, value)`` pairs: the parse cache of a cold build is written that way, frame by
+frame, from the bytes the parse workers send (nothing is pickled twice).
 """
 
 from __future__ import annotations
@@ -26,12 +30,20 @@ def load_dict(path: str | os.PathLike) -> dict[Any, Any]:
     >>> save_dict(path, {"a": 1}); load_dict(path)
     {'a': 1}
     """
+    data: dict[Any, Any] = {}
     try:
         with open(path, "rb") as handle:
-            data = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+            while True:
+                try:
+                    frame = pickle.load(handle)
+                except EOFError:
+                    break
+                if not isinstance(frame, (dict, list)):
+                    return {}
+                data.update(frame)
+    except (OSError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+    return data
 
 
 def save_dict(path: str | os.PathLike, data: dict[Any, Any]) -> None:

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from kg.articles import PARSER_VERSION, Article, Problem, parse_bytes
+from kg.atomic import atomic_file
 from kg.cachefile import load_dict, save_dict
 from kg.forking import can_fork, fork
 
@@ -458,9 +461,10 @@ def parse_corpus(
     """Parse the files :func:`scan_corpus` found (those in the cache are taken from it);
     return ``corpus`` with its articles, counts and parse problems.
 
-    With ``background``, the cache is written by a forked child while the caller goes on
-    (pickling every article of a cold build is a second per 15,000); the caller then calls
-    ``corpus.cache_written()`` before it is done.
+    A cold cache (none yet) is written while the files are parsed, from the bytes the
+    parse workers send. When a rebuild's changes make the whole cache worth writing again,
+    ``background`` has a forked child do it while the caller goes on; the caller then
+    calls ``corpus.cache_written()`` before it is done.
     """
     base, added = _load_cache(cache_dir)
     todo: list[tuple[str, SourceFile]] = []
@@ -474,12 +478,21 @@ def parse_corpus(
     corpus.pending = []
     corpus.cached = len(done)
     corpus.parsed = len(todo)
-    for key, result in _parse_all(todo, corpus.site_url, jobs, progress):
-        if isinstance(result, Problem):
-            corpus.errors.append(result)
-        else:
-            done[key] = result
-    if cache_dir is not None and (todo or len(done) != len(base) + len(added)):
+    cold = cache_dir is not None and not base and not added
+    with ExitStack() as stack:
+        # a cold build's cache is written as the results come, from the workers' own bytes
+        stream = stack.enter_context(atomic_file(Path(cache_dir) / CACHE_NAME)) if cold else None
+        for pairs, frame in _parse_all(todo, corpus.site_url, jobs, progress):
+            if stream is not None:
+                stream.write(frame if frame is not None else pickle.dumps(pairs, protocol=5))
+            for key, result in pairs:
+                if isinstance(result, Problem):
+                    corpus.errors.append(result)
+                else:
+                    done[key] = result
+    if cold:
+        _drop_stale(Path(cache_dir))
+    elif cache_dir is not None and (todo or len(done) != len(base) + len(added)):
         if background and len(todo) >= _PARALLEL_MIN and can_fork():
             corpus.cache_written = fork(_save_cache, cache_dir, done, base, what="parse cache")
         else:
@@ -558,8 +571,20 @@ def _load_cache(
     """The cached articles: the whole file's, and those added since it was written."""
     if cache_dir is None:
         return {}, {}
-    base = load_dict(Path(cache_dir) / CACHE_NAME)
-    return base, (load_dict(Path(cache_dir) / DELTA_NAME) if base else {})
+    base = _articles(load_dict(Path(cache_dir) / CACHE_NAME))
+    return base, (_articles(load_dict(Path(cache_dir) / DELTA_NAME)) if base else {})
+
+
+def _articles(entries: dict[str, Any]) -> dict[str, Article]:
+    """The articles of a cache file (a cold build's frames also hold the files that failed)."""
+    return {k: v for k, v in entries.items() if isinstance(v, Article)}
+
+
+def _drop_stale(folder: Path) -> None:
+    """Remove parse caches of other parser versions, and the delta of an older whole file."""
+    for old in folder.glob("parse-v*.pickle"):
+        if old.name != CACHE_NAME:
+            old.unlink(missing_ok=True)
 
 
 def _save_cache(
@@ -599,10 +624,14 @@ def _parse_one(item: tuple[str, SourceFile], site_url: str | None) -> tuple[str,
         return key, Problem(source.rel, 0, "too deeply nested to parse")
 
 
-def _parse_chunk(
-    items: list[tuple[str, SourceFile]], site_url: str | None
-) -> list[tuple[str, Article | Problem]]:
-    return [_parse_one(item, site_url) for item in items]
+def _parse_chunk(items: list[tuple[str, SourceFile]], site_url: str | None) -> bytes:
+    """A chunk's ``(key, Article or Problem)`` pairs, pickled here: the parent keeps these
+    very bytes as a frame of the parse cache, and reads them back."""
+    return pickle.dumps([_parse_one(item, site_url) for item in items], protocol=5)
+
+
+Parsed = tuple[list[tuple[str, Article | Problem]], bytes | None]
+"""A chunk of results, with its pickled bytes when a worker sent them."""
 
 
 def _parse_all(
@@ -610,23 +639,24 @@ def _parse_all(
     site_url: str | None,
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
-) -> Iterable[tuple[str, Article | Problem]]:
+) -> Iterable[Parsed]:
     total = len(todo)
     workers = max(1, jobs if jobs else (os.cpu_count() or 1))
     if workers == 1 or total < _PARALLEL_MIN:
-        for i, item in enumerate(todo, 1):
-            yield _parse_one(item, site_url)
-            if progress and (i % 200 == 0 or i == total):
-                progress(i, total)
+        for start in range(0, total, 200):
+            yield [_parse_one(item, site_url) for item in todo[start : start + 200]], None
+            if progress:
+                progress(min(start + 200, total), total)
         return
     size = max(50, min(1000, total // (workers * 8) or 1))
     chunks = [todo[i : i + size] for i in range(0, total, size)]
     method = "fork" if sys.platform.startswith("linux") else None
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method)) as pool:
         finished = 0
-        for results in pool.map(_parse_chunk, chunks, [site_url] * len(chunks)):
-            yield from results
-            finished += len(results)
+        for frame in pool.map(_parse_chunk, chunks, [site_url] * len(chunks)):
+            pairs = pickle.loads(frame)
+            yield pairs, frame
+            finished += len(pairs)
             if progress:
                 progress(finished, total)
 
