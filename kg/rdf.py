@@ -551,32 +551,46 @@ def _turtle_head(pre: dict[str, str]) -> str:
 
 def _turtle_text(pre: dict[str, str]) -> Callable[[list[Packed]], str]:
     """The Turtle renderer for the prefixes ``pre``: one block per subject, the objects of
-    a predicate joined, names shortened by the prefixes where Turtle allows it."""
+    a predicate joined, names shortened by the prefixes where Turtle allows it.
+
+    Each IRI is shortened once (a dict remembers it); literals take Turtle's short forms
+    (``true``, ``42``) and are otherwise N-Triples text, which Turtle reads as it is.
+    """
     names = sorted(((iri, name) for name, iri in pre.items()), key=lambda p: -len(p[0]))
     short: dict[str, str] = {}
-
-    def term(t: str) -> str:
-        if t[0] == "<":
-            found = short.get(t)
-            if found is None:
-                found = short[t] = _prefixed(t, names)
-            return found
-        return _short_literal(t)
+    verbs: dict[str, str] = {}
+    integer_tail, cut = f"^^{_INTEGER}", len(_INTEGER) + 3
 
     def text(subjects: list[Packed]) -> str:
         out = []
         for s, pairs in subjects:
-            block: list[str] = []
+            subject = short.get(s)
+            if subject is None:
+                subject = short[s] = _prefixed(s, names)
+            block = [subject]
             last = ""
             for pair in pairs.split("\n"):
-                p, o = pair.split(" ", 1)
-                if p == last:
-                    block.append(f" , {term(o)}")
+                p, _, o = pair.partition(" ")
+                if o[0] == "<":
+                    term = short.get(o)
+                    if term is None:
+                        term = short[o] = _prefixed(o, names)
+                elif o == _TRUE:
+                    term = "true"
+                elif o.endswith(integer_tail):
+                    term = o[1:-cut]
                 else:
-                    sep = " " if not block else " ;\n\t"
-                    block.append(f"{sep}{'a' if p == _TYPE else term(p)} {term(o)}")
+                    term = o
+                if p == last:
+                    block.append(" , " + term)
+                else:
+                    verb = verbs.get(p)
+                    if verb is None:
+                        verb = verbs[p] = "a" if p == _TYPE else _prefixed(p, names)
+                    block.append((" " if not last else " ;\n\t") + verb + " " + term)
                     last = p
-            out.append(f"{term(s)}{''.join(block)} .\n")
+            block.append(" .\n")
+            out.append("".join(block))
         return "".join(out)
 
     return text
@@ -592,15 +606,6 @@ def _prefixed(iri: str, names: list[tuple[str, str]]) -> str:
                 return f"{name}:{local}"
             break
     return iri
-
-
-def _short_literal(term: str) -> str:
-    """A literal term in Turtle's short forms: ``true``, ``42``, ``"x"^^xsd:…``."""
-    if term == _TRUE:
-        return "true"
-    if term.endswith(f"^^{_INTEGER}"):
-        return term[1 : -len(_INTEGER) - 3]
-    return term
 
 
 def _jsonld_text(subjects: list[Packed]) -> str:
