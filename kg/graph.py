@@ -26,7 +26,7 @@ from typing import Any
 import networkx as nx
 
 from kg.articles import Article, Problem
-from kg.mentions import find_unlinked_mentions
+from kg.mentions import scan_mentions
 
 KEYWORD_PREFIX = "keyword:"
 
@@ -65,7 +65,7 @@ def build_graph(
         Look for unlinked mentions (``unlinked_mentions`` on each node).
     mention_cache : dict, optional
         What the last scan found per article text (see
-        :func:`kg.mentions.find_unlinked_mentions`); updated in place.
+        :func:`kg.mentions.scan_mentions`); updated in place.
 
     Examples
     --------
@@ -77,6 +77,9 @@ def build_graph(
     (False, ['front office'])
     """
     arts = sorted(articles, key=lambda a: (a.slug, a.lang))
+    # the scan needs only the articles: it runs (mostly in a forked child) while the graph
+    # is built, and leaves out what the graph links once it is there
+    finish_mentions = scan_mentions(arts, mention_cache) if mentions else None
     G = nx.DiGraph()
     languages = sorted({a.lang for a in arts})
     for article in arts:
@@ -124,8 +127,8 @@ def build_graph(
     _set_alt_labels(G, anchors_to)
     _set_labels(G, languages)
     _add_keywords(G, arts)
-    if mentions:
-        for node, found in find_unlinked_mentions(G, arts, mention_cache).items():
+    if finish_mentions is not None:
+        for node, found in finish_mentions(G).items():
             G.nodes[node]["unlinked_mentions"] = found
     all_warnings = [*warnings, *(w for a in arts for w in a.warnings)]
     G.graph.update(

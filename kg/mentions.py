@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from operator import itemgetter
 from typing import Any
 
@@ -52,61 +52,165 @@ def find_unlinked_mentions(
     >>> build_graph([a, b]).nodes["lease"]["unlinked_mentions"]
     {'en': ['landlord']}
     """
+    return scan_mentions(articles, cache)(G)
+
+
+Found = dict[str, dict[str, list[str]]]
+"""``{slug: {lang: [concepts named in its prose, not linked]}}``."""
+
+
+def scan_mentions(
+    articles: Iterable[Article], cache: dict[str, Any] | None = None
+) -> Callable[[nx.DiGraph], Found]:
+    """Start scanning ``articles``' prose for each other's titles; return the function that
+    finishes the scan and leaves out what the graph ``G`` already links.
+
+    The titles come from the articles themselves (a concept's title in a language is its
+    article's), so the scan needs no graph: most of the texts go to a forked child at
+    once and the caller builds the graph meanwhile (:func:`kg.graph.build_graph` does).
+    :func:`find_unlinked_mentions` is both steps at once.
+
+    Examples
+    --------
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> a = parse_article("---\\ntitle: lease\\n---\\nA landlord signs it.", slug="lease")
+    >>> b = parse_article("---\\ntitle: landlord\\n---\\nOwns property.", slug="landlord")
+    >>> finish = scan_mentions([a, b])
+    >>> finish(build_graph([a, b], mentions=False))
+    {'lease': {'en': ['landlord']}}
+    """
     by_lang: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
-        if article.text:
-            by_lang[article.lang].append(article)
-    found: dict[str, dict[str, list[str]]] = defaultdict(dict)
-    fresh: dict[str, Any] = {}
-    for lang, arts in sorted(by_lang.items()):
-        titles = _titles(G, lang)
-        digest = _digest(titles)  # the owners below are a function of the titles
+        by_lang[article.lang].append(article)
+    plans: list[tuple[str, list[Article], list[bytes], str, dict[bytes, Names]]] = []
+    automata: dict[str, ahocorasick.Automaton | None] = {}
+    todo: list[tuple[str, bytes, str]] = []
+    for lang, every in sorted(by_lang.items()):
+        every.sort(key=_slug_of)
+        arts = [a for a in every if a.text]
+        if not arts:
+            continue
+        titles = _titles(every)
+        digest = _digest(titles)
         old_digest, old = (cache or {}).get(lang, ("", {}))
         known = old if old_digest == digest else {}
         keys = [
             hashlib.blake2b(a.text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
             for a in arts
         ]
-        todo = {key: a.text for key, a in zip(keys, arts, strict=True) if key not in known}
-        named_by_text = {key: known[key] for key in keys if key in known}
-        if todo:
-            scanned = _scan(_automaton(_owners(titles)), list(todo.values()))
-            named_by_text.update(zip(todo, scanned, strict=True))
-        for key, article in zip(keys, arts, strict=True):
-            named = named_by_text[key]
-            if not named:
-                continue
-            slug = article.slug
-            skip = G._succ.get(slug, _EMPTY)
-            left = [n for n in named if n not in skip and n != slug]
-            if left:
-                found[slug][lang] = left
-        fresh[lang] = (digest, named_by_text)
-    if cache is not None:
-        cache.clear()
-        cache.update(fresh)
-    return dict(found)
+        named = {key: known[key] for key in keys if key in known}
+        new = {key: a.text for key, a in zip(keys, arts, strict=True) if key not in named}
+        if new:
+            automata[lang] = _automaton(_owners(titles))
+            todo.extend((lang, key, text) for key, text in new.items())
+        plans.append((lang, arts, keys, digest, named))
+    shared = _Split(len(todo)) if len(todo) >= PARALLEL_MIN and can_fork() else None
+    child = fork(shared.front, automata, todo, what="unlinked-mention scan") if shared else None
 
+    def finish(G: nx.DiGraph) -> Found:
+        if shared is not None and child is not None:
+            back = shared.back(automata, todo)
+            front = child()
+            scanned = front + back
+        else:
+            scanned = _scan(automata, todo)
+        for (lang, key, _), names in zip(todo, scanned, strict=True):
+            plans_by_lang[lang][key] = names
+        found: Found = defaultdict(dict)
+        fresh: dict[str, Any] = {}
+        for lang, arts, keys, digest, named in plans:
+            for key, article in zip(keys, arts, strict=True):
+                names = named[key]
+                if not names:
+                    continue
+                slug = article.slug
+                skip = G._succ.get(slug, _EMPTY)
+                left = [n for n in names if n not in skip and n != slug]
+                if left:
+                    found[slug][lang] = left
+            fresh[lang] = (digest, named)
+        if cache is not None:
+            cache.clear()
+            cache.update(fresh)
+        return dict(found)
+
+    plans_by_lang = {lang: named for lang, _, _, _, named in plans}
+    return finish
+
+
+Names = tuple[str, ...]
+"""The concepts a text names, sorted (a tuple takes a fifth of a frozenset's memory)."""
 
 PARALLEL_MIN = 2000
-"""Texts to scan from which half of them go to a forked child (the other core)."""
+"""Texts to scan from which a forked child shares the scan (see :class:`_Split`)."""
+
+BATCH = 32
+"""Texts taken at a time by each side of a :class:`_Split`."""
 
 
-def _scan(automaton: ahocorasick.Automaton | None, texts: list[str]) -> list[tuple[str, ...]]:
-    """The concepts each text names, as a sorted tuple (a fifth of a frozenset's memory);
-    half of the texts go to a forked child when there are many."""
-    if automaton is None:
-        return [_NONE] * len(texts)
-    if len(texts) >= PARALLEL_MIN and can_fork():
-        half = len(texts) // 2
-        first = fork(_scan_here, automaton, texts[:half], what="unlinked-mention scan")
-        rest = _scan_here(automaton, texts[half:])
-        return first() + rest
-    return _scan_here(automaton, texts)
+class _Split:
+    """Texts scanned by two processes from both ends until they meet.
+
+    A forked child starts from the front at once; this process starts from the back when
+    it has built the graph. Whoever is free takes the next batch, so the work balances
+    however long the graph takes. The two ends live in shared memory, under a lock.
+    """
+
+    def __init__(self, total: int) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.ends = context.RawArray("q", [0, total])  # next front index, end of the back
+        self.lock = context.Lock()
+
+    def front(
+        self, automata: dict[str, ahocorasick.Automaton | None], todo: list[tuple[str, bytes, str]]
+    ) -> list[Names]:
+        """Scan batches from the front (in the child); return their names, in order."""
+        found: list[Names] = []
+        ends, lock = self.ends, self.lock
+        while True:
+            with lock:
+                start = ends[0]
+                stop = min(start + BATCH, ends[1])
+                ends[0] = stop
+            if start >= stop:
+                return found
+            found += _scan(automata, todo[start:stop])
+
+    def back(
+        self, automata: dict[str, ahocorasick.Automaton | None], todo: list[tuple[str, bytes, str]]
+    ) -> list[Names]:
+        """Scan batches from the back (here); return their names, in order."""
+        batches: list[list[Names]] = []
+        ends, lock = self.ends, self.lock
+        while True:
+            with lock:
+                stop = ends[1]
+                start = max(stop - BATCH, ends[0])
+                ends[1] = start
+            if start >= stop:
+                return [names for batch in reversed(batches) for names in batch]
+            batches.append(_scan(automata, todo[start:stop]))
 
 
-def _scan_here(automaton: ahocorasick.Automaton, texts: list[str]) -> list[tuple[str, ...]]:
-    return [tuple(sorted(set(map(_VALUE, automaton.iter(_words(text)))))) for text in texts]
+def _scan(
+    automata: dict[str, ahocorasick.Automaton | None], todo: list[tuple[str, bytes, str]]
+) -> list[Names]:
+    """The concepts each ``(lang, key, text)`` names, with that language's automaton."""
+    found: list[Names] = []
+    for lang, _, text in todo:
+        automaton = automata[lang]
+        if automaton is None:
+            found.append(_NONE)
+        else:
+            found.append(tuple(sorted(set(map(_VALUE, automaton.iter(_words(text)))))))
+    return found
+
+
+def _slug_of(article: Article) -> str:
+    return article.slug
 
 
 def _words(text: str) -> str:
@@ -123,15 +227,14 @@ def _words(text: str) -> str:
     return f" {data.decode('utf-8', 'surrogatepass')} "
 
 
-def _titles(G: nx.DiGraph, lang: str) -> list[tuple[str, str]]:
-    """``(concept, title)`` for every concept with a title in ``lang``, in graph order."""
-    found = []
-    for node, data in G.nodes(data=True):
-        if data.get("kind") == "concept":
-            title = (data.get("labels") or _EMPTY).get(lang)
-            if title:
-                found.append((node, title))
-    return found
+def _titles(articles: list[Article]) -> list[tuple[str, str]]:
+    """``(concept, title)`` of each article of one language, by slug: the concepts' titles
+    in that language, as the graph keeps them (an article without a title is named by its
+    slug; of two articles with one slug, the later title)."""
+    titles: dict[str, str] = {}
+    for article in articles:
+        titles[article.slug] = article.title or article.slug
+    return list(titles.items())
 
 
 def _owners(titles: list[tuple[str, str]]) -> dict[str, str]:

@@ -188,3 +188,48 @@ def test_graph_is_independent_of_article_order(G):
     assert list(one.nodes(data=True)) == list(two.nodes(data=True))
     assert list(one.edges(data=True)) == list(two.edges(data=True))
     assert one.graph == two.graph
+
+
+def test_unlinked_mentions_scanned_by_two_processes_are_the_ones_found_by_one(monkeypatch):
+    # from PARALLEL_MIN texts on, a forked child scans from the front while this process
+    # builds the graph, then scans from the back until they meet
+    import kg.mentions as mentions_module
+
+    titles = [f"term{i:02d}" for i in range(40)]
+    arts = []
+    for lang in ("sv", "fi"):
+        for i, title in enumerate(titles):
+            prose = " ".join(titles[(i * 7 + k) % 40] for k in range(6))
+            body = f"# {title}\n\n{prose}. See [x](/{titles[(i + 1) % 40]}).\n"
+            arts.append(parse_article(f"---\ntitle: {title}\n---\n{body}", slug=title, lang=lang))
+    alone = build_graph(arts)
+    if not mentions_module.can_fork():
+        pytest.skip("no fork here (threads running, or not POSIX)")
+    monkeypatch.setattr(mentions_module, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(mentions_module, "BATCH", 3)
+    split = build_graph(arts)
+    found = _mentions(split)
+    assert found == _mentions(alone)
+    assert len(found) == 40 and all(set(v) == {"sv", "fi"} for v in found.values())
+
+
+def test_each_end_of_a_split_scan_gives_its_texts_names_in_order(monkeypatch):
+    import kg.mentions as mentions_module
+
+    monkeypatch.setattr(mentions_module, "BATCH", 4)
+    automata = {"en": mentions_module._automaton({" lease ": "lease", " bond ": "bond"})}
+    texts = ["a lease", "a bond", "lease and bond", "nothing"] * 5
+    todo = [("en", b"", text) for text in texts]
+    one = mentions_module._scan(automata, todo)
+    assert one[:3] == [("lease",), ("bond",), ("bond", "lease")]
+    split = mentions_module._Split(len(todo))
+    split.ends[0] = 7  # the front has taken 7 texts: the back scans the other 13
+    assert split.back(automata, todo) == one[7:]
+    assert tuple(split.ends) == (7, 7)
+    split = mentions_module._Split(len(todo))
+    split.ends[1] = 9  # the back has taken all from 9 on
+    assert split.front(automata, todo) == one[:9]
+
+
+def _mentions(G: nx.DiGraph) -> dict[str, dict[str, list[str]]]:
+    return {n: d["unlinked_mentions"] for n, d in G.nodes(data=True) if d.get("unlinked_mentions")}
