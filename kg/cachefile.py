@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from kg.atomic import atomic_file
@@ -44,6 +46,15 @@ def load_dict(path: str | os.PathLike) -> dict[Any, Any]:
     except (OSError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
         return {}
     return data
+
+
+def remove_others(folder: str | os.PathLike, pattern: str, keep: Iterable[str]) -> None:
+    """Remove the files of ``folder`` that match ``pattern`` but are not named in ``keep``:
+    the caches an older kg wrote under other names."""
+    kept = set(keep)
+    for old in Path(folder).glob(pattern):
+        if old.name not in kept:
+            old.unlink(missing_ok=True)
 
 
 def save_dict(path: str | os.PathLike, data: dict[Any, Any]) -> None:

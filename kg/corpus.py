@@ -23,7 +23,7 @@ from typing import Any
 
 from kg.articles import PARSER_VERSION, Article, Problem, parse_bytes
 from kg.atomic import atomic_file
-from kg.cachefile import load_dict, save_dict
+from kg.cachefile import load_dict, remove_others, save_dict
 from kg.forking import can_fork, fork
 
 DEFAULT_LANG = "en"
@@ -490,8 +490,8 @@ def parse_corpus(
                     corpus.errors.append(result)
                 else:
                     done[key] = result
-    if cold:
-        _drop_stale(Path(cache_dir))
+    if cold:  # other parser versions' caches, and the delta of an older whole file
+        remove_others(Path(cache_dir), "parse-v*.pickle", [CACHE_NAME])
     elif cache_dir is not None and (todo or len(done) != len(base) + len(added)):
         if background and len(todo) >= _PARALLEL_MIN and can_fork():
             corpus.cache_written = fork(_save_cache, cache_dir, done, base, what="parse cache")
@@ -580,13 +580,6 @@ def _articles(entries: dict[str, Any]) -> dict[str, Article]:
     return {k: v for k, v in entries.items() if isinstance(v, Article)}
 
 
-def _drop_stale(folder: Path) -> None:
-    """Remove parse caches of other parser versions, and the delta of an older whole file."""
-    for old in folder.glob("parse-v*.pickle"):
-        if old.name != CACHE_NAME:
-            old.unlink(missing_ok=True)
-
-
 def _save_cache(
     cache_dir: str | os.PathLike, articles: dict[str, Article], base: dict[str, Article]
 ) -> None:
@@ -596,9 +589,7 @@ def _save_cache(
     fifth of it is no longer used."""
     folder = Path(cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("parse-v*.pickle"):
-        if old.name not in (CACHE_NAME, DELTA_NAME):
-            old.unlink(missing_ok=True)
+    remove_others(folder, "parse-v*.pickle", [CACHE_NAME, DELTA_NAME])
     added = {key: article for key, article in articles.items() if key not in base}
     unused = len(base) - (len(articles) - len(added))
     if base and len(added) <= len(articles) / 20 and unused <= len(articles) / 5:

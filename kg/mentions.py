@@ -105,18 +105,18 @@ def scan_mentions(
             automata[lang] = _automaton(_owners(titles))
             todo.extend((lang, key, text) for key, text in new.items())
         plans.append((lang, arts, keys, digest, named))
-    shared = _Split(len(todo)) if len(todo) >= PARALLEL_MIN and can_fork() else None
-    child = fork(shared.front, automata, todo, what="unlinked-mention scan") if shared else None
+    named_in = {lang: named for lang, _, _, _, named in plans}
+    split = _Split(len(todo)) if len(todo) >= PARALLEL_MIN and can_fork() else None
+    child = fork(split.front, automata, todo, what="unlinked-mention scan") if split else None
 
     def finish(G: nx.DiGraph) -> Found:
-        if shared is not None and child is not None:
-            back = shared.back(automata, todo)
-            front = child()
-            scanned = front + back
+        if split is not None and child is not None:
+            back = split.back(automata, todo)  # this process's share, once the graph is built
+            scanned = child() + back
         else:
             scanned = _scan(automata, todo)
         for (lang, key, _), names in zip(todo, scanned, strict=True):
-            plans_by_lang[lang][key] = names
+            named_in[lang][key] = names
         found: Found = defaultdict(dict)
         fresh: dict[str, Any] = {}
         for lang, arts, keys, digest, named in plans:
@@ -135,7 +135,6 @@ def scan_mentions(
             cache.update(fresh)
         return dict(found)
 
-    plans_by_lang = {lang: named for lang, _, _, _, named in plans}
     return finish
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 
 from kg.articles import PARSER_VERSION
-from kg.cachefile import load_dict, save_dict
+from kg.cachefile import load_dict, remove_others, save_dict
 from kg.corpus import Corpus, parse_corpus, read_corpus, scan_corpus
 from kg.exports import FILES, FORMATS, read_build, write_atomic, write_exports
 from kg.graph import build_graph
@@ -151,9 +151,7 @@ def _build(
     G = graph_of(corpus, site_url=site_url, mention_cache=mention_cache)
     if mention_cache is not None:
         save_dict(folder / CACHE_FOLDER / MENTIONS, mention_cache)
-        for old in (folder / CACHE_FOLDER).glob("mentions-v*.pickle"):
-            if old.name != MENTIONS:
-                old.unlink(missing_ok=True)
+        remove_others(folder / CACHE_FOLDER, "mentions-v*.pickle", [MENTIONS])
         del mention_cache  # a set of names per article: not kept through the exports
     corpus.articles = []  # the graph keeps what analysts use; let the bodies go
     corpus.cache_written()
