@@ -24,7 +24,7 @@ from typing import Any
 from kg.articles import PARSER_VERSION, Article, Problem, parse_bytes
 from kg.atomic import atomic_file
 from kg.cachefile import load_dict, remove_others, save_dict
-from kg.forking import can_fork, fork
+from kg.forking import can_fork, fork, in_halves
 
 DEFAULT_LANG = "en"
 LANGUAGE_NAMES = {
@@ -430,12 +430,10 @@ _PARALLEL_HASH = 4000  # files from which half of them are read and hashed by a 
 def _hash_files(files: list[SourceFile], site_url: str | None) -> list[str | Problem]:
     """Each file's content key, or the problem that kept it from being read; half of the
     files in a forked child when there are many (a no-op rebuild is mostly this)."""
-    if len(files) >= _PARALLEL_HASH and can_fork():
-        half = len(files) // 2
-        first = fork(_hash_here, files[:half], site_url, what="reading of the files")
-        rest = _hash_here(files[half:], site_url)
-        return first() + rest
-    return _hash_here(files, site_url)
+    parts = in_halves(
+        _hash_here, files, site_url, minimum=_PARALLEL_HASH, what="reading of the files"
+    )
+    return [key for part in parts for key in part]
 
 
 def _hash_here(files: list[SourceFile], site_url: str | None) -> list[str | Problem]:

@@ -69,3 +69,23 @@ def fork(func: Callable[..., Any], *args: Any, what: str = "work") -> Callable[[
         raise KgError(value) if status == "kg" else RuntimeError(value)
 
     return result
+
+
+def in_halves(
+    func: Callable[..., Any], items: list[Any], *args: Any, minimum: int, what: str
+) -> list[Any]:
+    """``func(items, *args)``, with the first half of ``items`` done by a forked child when
+    there are at least ``minimum`` of them; return the result of each part, in order.
+
+    Examples
+    --------
+    >>> parts = in_halves(sum, [3, 1, 2, 5, 4], minimum=2, what="adding")
+    >>> sum(parts)  # [4, 11] when forked, [15] otherwise
+    15
+    """
+    if len(items) < minimum or not can_fork():
+        return [func(items, *args)]
+    half = len(items) // 2
+    first = fork(func, items[:half], *args, what=what)
+    rest = func(items[half:], *args)
+    return [first(), rest]

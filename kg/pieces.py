@@ -25,7 +25,7 @@ import networkx as nx
 
 from kg.atomic import atomic_file
 from kg.cachefile import load_dict, save_dict
-from kg.forking import can_fork, fork
+from kg.forking import in_halves
 
 Render = Callable[[str], Sequence[str]]
 """Renders one item (a node id) into its text for each section (``""`` for none)."""
@@ -69,20 +69,18 @@ def signatures(G: nx.DiGraph) -> dict[str, bytes]:
     >>> before["a"] == after["a"], before["b"] == after["b"]
     (True, False)
     """
-    nodes = list(G.nodes.items())
-    if len(nodes) >= PARALLEL_SIGNATURES and can_fork():  # half of them on the other core
-        half = len(nodes) // 2
-        first = fork(_signatures, G, nodes[:half], what="node signatures")
-        rest = _signatures(G, nodes[half:])
-        return {**first(), **rest}
-    return _signatures(G, nodes)
+    parts = in_halves(
+        _signatures, list(G.nodes.items()), G, minimum=PARALLEL_SIGNATURES,
+        what="node signatures",
+    )
+    return {node: digest for part in parts for node, digest in part.items()}
 
 
 PARALLEL_SIGNATURES = 4000
 """Nodes from which half of the signatures are made in a forked child."""
 
 
-def _signatures(G: nx.DiGraph, nodes: list[tuple[str, dict[str, Any]]]) -> dict[str, bytes]:
+def _signatures(nodes: list[tuple[str, dict[str, Any]]], G: nx.DiGraph) -> dict[str, bytes]:
     blake = hashlib.blake2b
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)

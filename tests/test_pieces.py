@@ -238,7 +238,9 @@ def test_signatures_made_in_two_processes_are_the_ones_made_in_one(monkeypatch):
         G.add_node(f"n{i}", label=f"concept {i}", labels={"sv": f"begrepp {i}"})
         G.add_edge(f"n{i}", f"n{(i * 7) % 40}", kind="link", weight=i, anchors=[f"a{i}"])
     alone = signatures(G)
-    if not pieces_module.can_fork():
+    from kg.forking import can_fork
+
+    if not can_fork():
         pytest.skip("no fork here (threads running, or not POSIX)")
     monkeypatch.setattr(pieces_module, "PARALLEL_SIGNATURES", 2)
     split = signatures(G)
