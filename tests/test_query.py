@@ -121,6 +121,40 @@ def test_a_stale_store_is_not_used(build, tmp_path):
     assert json.loads((out / "store" / ks.STAMP).read_text())["size"] == len(nt) + len(extra)
 
 
+def test_a_big_graph_nt_is_loaded_in_slices_into_one_store(build, tmp_path, monkeypatch):
+    if ks.oxigraph_executable() is None:
+        pytest.skip("the oxigraph command is not installed")
+    out = tmp_path / "sliced"
+    shutil.copytree(build, out, ignore=shutil.ignore_patterns("store"))
+    nt = out / "graph.nt"
+    monkeypatch.setattr(ks, "SLICE", 2000)
+    ranges = ks._slices(nt, ks.SLICE)
+    assert len(ranges) > 3 and ranges[0][0] == 0 and ranges[-1][1] == nt.stat().st_size
+    assert all(nt.read_bytes()[end - 1 : end] == b"\n" for _, end in ranges)
+    ks.start_store(out)()
+    assert ks.store_is_fresh(out)
+    whole = ks.open_store(build)
+    sliced = ks.open_store(out)
+    assert set(sliced) == set(whole)
+    assert len(sliced) == sum(1 for _ in nt.open("rb"))
+
+
+def test_a_failed_load_names_the_file_and_keeps_no_store(build, tmp_path, monkeypatch):
+    if ks.oxigraph_executable() is None:
+        pytest.skip("the oxigraph command is not installed")
+    out = tmp_path / "broken"
+    shutil.copytree(build, out, ignore=shutil.ignore_patterns("store"))
+    nt = out / "graph.nt"
+    nt.write_bytes(nt.read_bytes() + b"<http://example.org/a> not n-triples\n")
+    lines = nt.read_bytes().count(b"\n")
+    for size in (2000, 10**9):  # in slices, and the whole file at once
+        monkeypatch.setattr(ks, "SLICE", size)
+        with pytest.raises(KgError, match=rf"graph.nt:{lines}: oxigraph load failed: .*line"):
+            ks.start_store(out)()
+    assert not (out / "store").exists()
+    assert not list(out.glob(".store-*"))
+
+
 def test_write_store_needs_graph_nt(tmp_path):
     with pytest.raises(KgError, match="graph.nt"):
         ks.write_store(tmp_path)
