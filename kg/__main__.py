@@ -1,5 +1,5 @@
 """``python -m kg``: the same as the ``kg`` console script."""
 
-from kg.cli import main
+from kg.cli import run
 
-raise SystemExit(main())
+run()

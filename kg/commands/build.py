@@ -6,6 +6,7 @@ import argparse
 import sys
 from contextlib import nullcontext
 
+from kg.commands import LEFT
 from kg.commands.output import whole_number
 
 # kept here, not imported from kg.exports, so that `kg query` does not pay for networkx
@@ -96,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
             formats=args.formats,
             progress=progress,
         )
+    LEFT[:] = [result]  # a whole wiki's graph: freed by the exit, not object by object
     report = result.report
     if not args.quiet:
         _summary(result)
