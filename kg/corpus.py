@@ -13,6 +13,7 @@ import os
 import pickle
 import re
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
@@ -396,13 +397,19 @@ def scan_corpus(
     *,
     lang: Sequence[str] | str | None = None,
     site_url: str | None = None,
+    cache_dir: str | os.PathLike | None = None,
 ) -> Corpus:
     """Find the articles of the sources and hash their bytes, without parsing them.
 
     The result's ``keys`` say what the build's output depends on (with its problems), so
     a build can tell that nothing changed before it parses or loads anything;
     :func:`parse_corpus` then gives the articles.
+
+    With ``cache_dir``, a file whose size, times and inode are those recorded there
+    (:data:`STATS_NAME`) is not read again: its recorded hash is used, as git's index does.
+    A file changed less than :data:`RACY_NS` before the scan is always read.
     """
+    started = time.time_ns()
     files, problems, skipped = discover(sources, lang)
     corpus = Corpus(files=len(files), skipped_languages=skipped, site_url=site_url)
     corpus.warnings.extend(problems)
@@ -415,37 +422,59 @@ def scan_corpus(
             else "no markdown articles (*.md) here"
         )
         corpus.errors.append(Problem(where, 0, reason))
-    for source, key in zip(files, _hash_files(files, site_url), strict=True):
-        if isinstance(key, Problem):
-            corpus.errors.append(key)
-        else:
-            corpus.pending.append((key, source))
+    known = load_dict(Path(cache_dir) / STATS_NAME) if cache_dir is not None else {}
+    stats: dict[str, _Stat] = {}
+    for source, found in zip(files, _hash_files(files, known), strict=True):
+        if isinstance(found, Problem):
+            corpus.errors.append(found)
+            continue
+        stat, digest = found
+        corpus.pending.append((_key(digest, source, site_url), source))
+        if stat[1] < started - RACY_NS:
+            stats[str(source.path)] = found
     corpus.keys = sorted(key for key, _ in corpus.pending)
+    if cache_dir is not None and stats != known:
+        save_dict(Path(cache_dir) / STATS_NAME, stats)
     return corpus
 
+
+STATS_NAME = "files-v1.pickle"
+"""In the cache folder: each file's ``(size, mtime, ctime, inode)`` and content hash."""
+
+RACY_NS = 2_000_000_000
+"""A file modified this recently (ns) before a scan is not trusted by its stat next time:
+a write in the same clock tick as the scan's read would leave its times unchanged."""
+
+_Stat = tuple[tuple[int, int, int, int], bytes]
+"""A file's ``(size, mtime_ns, ctime_ns, inode)`` and the hash of its bytes."""
 
 _PARALLEL_HASH = 4000  # files from which half of them are read and hashed by a forked child
 
 
-def _hash_files(files: list[SourceFile], site_url: str | None) -> list[str | Problem]:
-    """Each file's content key, or the problem that kept it from being read; half of the
-    files in a forked child when there are many (a no-op rebuild is mostly this)."""
-    parts = in_halves(
-        _hash_here, files, site_url, minimum=_PARALLEL_HASH, what="reading of the files"
-    )
-    return [key for part in parts for key in part]
+def _hash_files(files: list[SourceFile], known: dict[str, _Stat]) -> list[_Stat | Problem]:
+    """Each file's stat and content hash (taken from ``known`` when the stat is the same),
+    or the problem that kept it from being read; half of the files in a forked child when
+    there are many (a no-op rebuild is mostly this)."""
+    parts = in_halves(_hash_here, files, known, minimum=_PARALLEL_HASH, what="reading of the files")
+    return [found for part in parts for found in part]
 
 
-def _hash_here(files: list[SourceFile], site_url: str | None) -> list[str | Problem]:
-    keys: list[str | Problem] = []
+def _hash_here(files: list[SourceFile], known: dict[str, _Stat]) -> list[_Stat | Problem]:
+    found: list[_Stat | Problem] = []
     for source in files:
         try:
+            st = os.stat(source.path)
+            stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            old = known.get(str(source.path))
+            if old.__class__ is tuple and len(old) == 2 and old[0] == stat:
+                found.append(old)
+                continue
             raw = source.path.read_bytes()
         except OSError as exc:
-            keys.append(Problem(source.rel, 0, f"cannot read: {exc.strerror or exc}"))
+            found.append(Problem(source.rel, 0, f"cannot read: {exc.strerror or exc}"))
             continue
-        keys.append(_key(raw, source, site_url))
-    return keys
+        found.append((stat, hashlib.blake2b(raw, digest_size=16).digest()))
+    return found
 
 
 def parse_corpus(
@@ -557,8 +586,10 @@ def _markdown_files(
 # --- cache -------------------------------------------------------------------------------
 
 
-def _key(raw: bytes, source: SourceFile, site_url: str | None) -> str:
-    digest = hashlib.blake2b(raw, digest_size=16)
+def _key(content: bytes, source: SourceFile, site_url: str | None) -> str:
+    """The cache key of a file: the hash of its bytes, its path, slug, language and the
+    site URL (each changes what its parse gives)."""
+    digest = hashlib.blake2b(content, digest_size=16)
     digest.update(f"\0{source.rel}\0{source.slug}\0{source.lang}\0{site_url or ''}".encode())
     return digest.hexdigest()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -315,3 +316,76 @@ def test_files_hashed_in_two_processes_give_the_same_keys_and_problems(tmp_path,
     assert [k for k, _ in split.pending] == [k for k, _ in alone.pending]
     assert split.errors == alone.errors
     assert any(p.path == "sv/broken.md" and "cannot read" in p.message for p in split.errors)
+
+
+def _backdate(folder: Path, seconds: float = 60.0) -> None:
+    """Set every file's times ``seconds`` back, so a scan trusts them next time."""
+    past = time.time() - seconds
+    for path in folder.rglob("*.md"):
+        os.utime(path, (past, past))
+
+
+def test_a_rescan_takes_the_hash_of_a_file_whose_stat_did_not_change(tmp_path):
+    import kg.corpus as corpus_module
+    from kg.cachefile import load_dict, save_dict
+
+    src = write_articles(tmp_path / "src", {"en/a.md": "See [b](/b).", "en/b.md": "B."})
+    _backdate(src)
+    cache = tmp_path / "cache"
+    first = corpus_module.scan_corpus([src], cache_dir=cache)
+    stats = load_dict(cache / corpus_module.STATS_NAME)
+    assert sorted(Path(p).name for p in stats) == ["a.md", "b.md"]
+    # the recorded hash is what a rescan uses while the stat is the same: change it by hand
+    a = str(src / "en" / "a.md")
+    stats[a] = (stats[a][0], b"\0" * 16)
+    save_dict(cache / corpus_module.STATS_NAME, stats)
+    again = corpus_module.scan_corpus([src], cache_dir=cache)
+    keys = dict((s.slug, k) for k, s in again.pending)
+    assert keys["b"] == dict((s.slug, k) for k, s in first.pending)["b"]
+    assert keys["a"] not in first.keys
+    # without the cache folder every file is read
+    assert corpus_module.scan_corpus([src]).keys == first.keys
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(tmp_path):
+    import kg.corpus as corpus_module
+
+    src = write_articles(tmp_path / "src", {"en/a.md": "See [b](/b).", "en/b.md": "B."})
+    _backdate(src)
+    cache = tmp_path / "cache"
+    first = corpus_module.scan_corpus([src], cache_dir=cache)
+    path = src / "en" / "a.md"
+    st = path.stat()
+    path.write_text("See [c](/c).", encoding="utf-8")  # same size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # same mtime: the ctime still moves
+    again = corpus_module.scan_corpus([src], cache_dir=cache)
+    assert again.keys != first.keys
+    result = build([src], tmp_path / "out", formats=["json"])
+    assert result.graph.has_edge("a", "c") and not result.graph.has_edge("a", "b")
+
+
+def test_a_file_changed_just_before_a_scan_is_not_trusted_by_its_stat(tmp_path):
+    import kg.corpus as corpus_module
+    from kg.cachefile import load_dict
+
+    src = write_articles(tmp_path / "src", {"en/a.md": "A.", "en/b.md": "B."})
+    past = time.time() - 60
+    os.utime(src / "en" / "b.md", (past, past))
+    (src / "en" / "a.md").write_text("A!", encoding="utf-8")  # now: within RACY_NS
+    cache = tmp_path / "cache"
+    corpus_module.scan_corpus([src], cache_dir=cache)
+    assert sorted(Path(p).name for p in load_dict(cache / corpus_module.STATS_NAME)) == ["b.md"]
+
+
+def test_a_broken_stats_file_is_ignored(tmp_path):
+    import kg.corpus as corpus_module
+    from kg.cachefile import save_dict
+
+    src = write_articles(tmp_path / "src", {"en/a.md": "A.", "en/b.md": "B."})
+    _backdate(src)
+    cache = tmp_path / "cache"
+    first = corpus_module.scan_corpus([src], cache_dir=cache)
+    save_dict(cache / corpus_module.STATS_NAME, {str(src / "en" / "a.md"): "junk"})
+    assert corpus_module.scan_corpus([src], cache_dir=cache).keys == first.keys
+    (cache / corpus_module.STATS_NAME).write_bytes(b"not a pickle")
+    assert corpus_module.scan_corpus([src], cache_dir=cache).keys == first.keys
