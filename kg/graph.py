@@ -77,7 +77,7 @@ def build_graph(
     (False, ['front office'])
     """
     arts = sorted(articles, key=lambda a: (a.slug, a.lang))
-    # the scan needs only the articles: it runs (mostly in a forked child) while the graph
+    # the scan needs only the articles: it runs (mostly in a helper process) while the graph
     # is built, and leaves out what the graph links once it is there
     finish_mentions = scan_mentions(arts, mention_cache) if mentions else None
     G = nx.DiGraph()

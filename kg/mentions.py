@@ -6,17 +6,24 @@ so the whole wiki is scanned in one pass per language, whatever the number of ti
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 import ahocorasick
 import networkx as nx
 
 from kg.articles import Article
-from kg.forking import can_fork, fork
 
 _ASCII_TO_SPACE = bytes(32 if i < 128 and not chr(i).isalnum() else i for i in range(256))
 _UNICODE_PUNCTUATION = (
@@ -66,8 +73,9 @@ def scan_mentions(
     finishes the scan and leaves out what the graph ``G`` already links.
 
     The titles come from the articles themselves (a concept's title in a language is its
-    article's), so the scan needs no graph: most of the texts go to a forked child at
-    once and the caller builds the graph meanwhile (:func:`kg.graph.build_graph` does).
+    article's), so the scan needs no graph: from 2,000 texts on, a helper process starts
+    on them at once and the caller builds the graph meanwhile (:func:`kg.graph.build_graph`
+    does); the returned function scans the rest here.
     :func:`find_unlinked_mentions` is both steps at once.
 
     Examples
@@ -85,6 +93,7 @@ def scan_mentions(
         by_lang[article.lang].append(article)
     plans: list[tuple[str, list[Article], list[bytes], str, dict[bytes, Names]]] = []
     automata: dict[str, ahocorasick.Automaton | None] = {}
+    owners: dict[str, dict[str, str]] = {}
     todo: list[tuple[str, bytes, str]] = []
     for lang, every in sorted(by_lang.items()):
         every.sort(key=_slug_of)
@@ -102,19 +111,17 @@ def scan_mentions(
         named = {key: known[key] for key in keys if key in known}
         new = {key: a.text for key, a in zip(keys, arts, strict=True) if key not in named}
         if new:
-            automata[lang] = _automaton(_owners(titles))
+            owners[lang] = _owners(titles)
+            automata[lang] = _automaton(owners[lang])
             todo.extend((lang, key, text) for key, text in new.items())
         plans.append((lang, arts, keys, digest, named))
     named_in = {lang: named for lang, _, _, _, named in plans}
-    split = _Split(len(todo)) if len(todo) >= PARALLEL_MIN and can_fork() else None
-    child = fork(split.front, automata, todo, what="unlinked-mention scan") if split else None
+    helped = len(todo) >= PARALLEL_MIN and (os.cpu_count() or 1) > 1
+    split = _Split(owners, todo) if helped else None
 
     def finish(G: nx.DiGraph) -> Found:
-        if split is not None and child is not None:
-            back = split.back(automata, todo)  # this process's share, once the graph is built
-            scanned = child() + back
-        else:
-            scanned = _scan(automata, todo)
+        # this process's share, once the graph is built: from the back, until the ends meet
+        scanned = split.finish(automata) if split is not None else _scan(automata, todo)
         for (lang, key, _), names in zip(todo, scanned, strict=True):
             named_in[lang][key] = names
         found: Found = defaultdict(dict)
@@ -142,56 +149,177 @@ Names = tuple[str, ...]
 """The concepts a text names, sorted (a tuple takes a fifth of a frozenset's memory)."""
 
 PARALLEL_MIN = 2000
-"""Texts to scan from which a forked child shares the scan (see :class:`_Split`)."""
+"""Texts to scan from which a helper process shares the scan (see :class:`_Split`)."""
 
 BATCH = 32
-"""Texts taken at a time by each side of a :class:`_Split`."""
+"""Texts this process takes at a time from the back of a :class:`_Split`."""
+
+HELPER_BATCH = 256
+"""Texts sent to the helper process at a time (two batches are in flight)."""
+
+HELPER = [sys.executable, "-c", "from kg.mentions import serve_scans; serve_scans()"]
+"""The helper's command: a fresh interpreter, not a fork (see :class:`_Split`)."""
 
 
 class _Split:
     """Texts scanned by two processes from both ends until they meet.
 
-    A forked child starts from the front at once; this process starts from the back when
-    it has built the graph. Whoever is free takes the next batch, so the work balances
-    however long the graph takes. The two ends live in shared memory, under a lock.
+    A helper process scans from the front at once, fed batches by a thread of this
+    process; this process scans from the back when it has built the graph. Whoever is
+    free takes the next batch, so the work balances however long the graph takes.
+
+    The helper is a fresh interpreter, not a fork. A forked child keeps the pages of
+    the parent's heap it started with for as long as it lives, and every page this
+    process then writes (building the graph touches every article) is copied: on the
+    whole wiki's shape the forked scanner held 4.5 GB. The helper holds its automata
+    and two batches. If it cannot start or dies, this process scans what it left.
     """
 
-    def __init__(self, total: int) -> None:
-        import multiprocessing
+    def __init__(self, owners: dict[str, dict[str, str]], todo: list[tuple[str, bytes, str]]):
+        self.todo = todo
+        self.found: list[Names | None] = [None] * len(todo)
+        self.ends = [0, len(todo)]  # next index from the front, end of the back
+        self.helped = 0  # texts the helper scanned
+        self.broken = False  # the helper stopped answering
+        self.lock = threading.Lock()
+        self.feeder = threading.Thread(target=self._feed, args=(owners,), daemon=True)
+        self.feeder.start()
 
-        context = multiprocessing.get_context("fork")
-        self.ends = context.RawArray("q", [0, total])  # next front index, end of the back
-        self.lock = context.Lock()
+    def take(self, size: int, front: bool) -> tuple[int, int]:
+        """The next ``size`` texts ``(start, stop)`` from one end; empty when they met."""
+        with self.lock:
+            first, last = self.ends
+            if front:
+                self.ends[0] = stop = min(first + size, last)
+                return first, stop
+            self.ends[1] = start = max(last - size, first)
+            return start, last
 
-    def front(
-        self, automata: dict[str, ahocorasick.Automaton | None], todo: list[tuple[str, bytes, str]]
-    ) -> list[Names]:
-        """Scan batches from the front (in the child); return their names, in order."""
-        found: list[Names] = []
-        ends, lock = self.ends, self.lock
+    def finish(self, automata: dict[str, ahocorasick.Automaton | None]) -> list[Names]:
+        """Scan from the back until the ends meet, wait for the helper; every text's names."""
         while True:
-            with lock:
-                start = ends[0]
-                stop = min(start + BATCH, ends[1])
-                ends[0] = stop
+            start, stop = self.take(BATCH, front=False)
             if start >= stop:
-                return found
-            found += _scan(automata, todo[start:stop])
+                break
+            self.found[start:stop] = _scan(automata, self.todo[start:stop])
+        self.feeder.join()
+        return [
+            names if names is not None else _scan(automata, [self.todo[i]])[0]
+            for i, names in enumerate(self.found)
+        ]
 
-    def back(
-        self, automata: dict[str, ahocorasick.Automaton | None], todo: list[tuple[str, bytes, str]]
-    ) -> list[Names]:
-        """Scan batches from the back (here); return their names, in order."""
-        batches: list[list[Names]] = []
-        ends, lock = self.ends, self.lock
-        while True:
-            with lock:
-                stop = ends[1]
-                start = max(stop - BATCH, ends[0])
-                ends[1] = start
-            if start >= stop:
-                return [names for batch in reversed(batches) for names in batch]
-            batches.append(_scan(automata, todo[start:stop]))
+    def _feed(self, owners: dict[str, dict[str, str]]) -> None:
+        """(A thread.) Start the helper and send it batches, two at most unanswered; a
+        second thread stores its answers (one thread doing both could wait on a full pipe
+        while the helper waits on the other)."""
+        try:
+            helper = subprocess.Popen(
+                HELPER, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, env=_helper_env(), bufsize=0,
+            )  # fmt: skip
+        except OSError:
+            return
+        assert helper.stdin is not None and helper.stdout is not None
+        _widen(helper.stdin, helper.stdout)
+        slots = threading.Semaphore(2)
+        sent: queue.SimpleQueue[tuple[int, int] | None] = queue.SimpleQueue()
+        receiver = threading.Thread(target=self._receive, args=(helper, sent, slots), daemon=True)
+        receiver.start()
+        try:
+            _send(helper.stdin, owners)
+            while True:
+                slots.acquire()
+                if self.broken:
+                    break
+                start, stop = self.take(HELPER_BATCH, front=True)
+                if start >= stop:
+                    break
+                sent.put((start, stop))
+                _send(helper.stdin, self.todo[start:stop])
+        except (OSError, ValueError):
+            pass  # the helper is gone: finish() scans what it left
+        finally:
+            sent.put(None)
+            with contextlib.suppress(OSError):
+                helper.stdin.close()
+            receiver.join()
+            helper.wait()
+
+    def _receive(
+        self, helper: subprocess.Popen, sent: queue.SimpleQueue, slots: threading.Semaphore
+    ) -> None:
+        """(A thread.) Store the helper's answers, batch by batch in the order sent."""
+        assert helper.stdout is not None
+        try:
+            while (batch := sent.get()) is not None:
+                start, stop = batch
+                self.found[start:stop] = _receive(helper.stdout)
+                self.helped += stop - start
+                slots.release()
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError):
+            self.broken = True  # finish() scans what the helper left
+            helper.kill()
+            slots.release()
+        finally:
+            helper.stdout.close()
+
+
+def serve_scans() -> None:
+    """The helper process of a :class:`_Split`: read the titles' owners per language, then
+    batches of ``(lang, key, text)`` from stdin; write each batch's names to stdout."""
+    source = open(sys.stdin.fileno(), "rb", buffering=0, closefd=False)  # noqa: SIM115
+    sink = open(sys.stdout.fileno(), "wb", buffering=0, closefd=False)  # noqa: SIM115
+    _widen(source, sink)
+    automata = {lang: _automaton(owners) for lang, owners in _receive(source).items()}
+    while True:
+        try:
+            batch = _receive(source)
+        except EOFError:
+            return
+        _send(sink, _scan(automata, batch))
+
+
+def _send(pipe: Any, value: Any) -> None:
+    """Write ``value`` pickled, after its length, in one call: every call a thread makes
+    waits for the GIL, which the thread building the graph holds up to 5 ms at a time."""
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(len(data).to_bytes(8, "little") + data)
+    while view:
+        view = view[pipe.write(view) :]
+
+
+def _receive(pipe: Any) -> Any:
+    """Read one value written by :func:`_send`; EOFError at the end of the pipe."""
+    head = _read(pipe, 8)
+    return pickle.loads(_read(pipe, int.from_bytes(head, "little")))
+
+
+def _read(pipe: Any, size: int) -> bytearray:
+    buffer = bytearray(size)
+    view, got = memoryview(buffer), 0
+    while got < size:
+        n = pipe.readinto(view[got:])
+        if not n:
+            raise EOFError("the pipe closed")
+        got += n
+    return buffer
+
+
+def _widen(*pipes: Any) -> None:
+    """Make pipes hold 1 MB (Linux; 64 KB is the default), so a batch goes in a few calls."""
+    import fcntl
+
+    for pipe in pipes:
+        with contextlib.suppress(OSError, AttributeError):
+            fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 2**20)
+
+
+def _helper_env() -> dict[str, str]:
+    """This environment, with the folder that holds this ``kg`` first on the path."""
+    env = dict(os.environ)
+    here = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join([here, *filter(None, [env.get("PYTHONPATH")])])
+    return env
 
 
 def _scan(

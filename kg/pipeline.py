@@ -146,7 +146,7 @@ def _build(
         report = None if "report" in chosen else make_report(read_build(folder))
         return BuildResult(None, report, folder, timings, corpus)
     parse_corpus(corpus, jobs=jobs, cache_dir=cache_dir, progress=progress, background=True)
-    release_free_memory()  # the pickled chunks, before the mention scan forks
+    release_free_memory()  # the pickled chunks, unpickled: gigabytes on the whole wiki
     timings["read"] = round(time.perf_counter() - start, 4)
     start = time.perf_counter()
     mention_cache = load_dict(folder / CACHE_FOLDER / MENTIONS) if cache else None

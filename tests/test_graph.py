@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import networkx as nx
 import pytest
 from conftest import article
@@ -191,8 +193,8 @@ def test_graph_is_independent_of_article_order(G):
 
 
 def test_unlinked_mentions_scanned_by_two_processes_are_the_ones_found_by_one(monkeypatch):
-    # from PARALLEL_MIN texts on, a forked child scans from the front while this process
-    # builds the graph, then scans from the back until they meet
+    # from PARALLEL_MIN texts on, a helper process scans from the front while this process
+    # builds the graph, then this one scans from the back until they meet
     import kg.mentions as mentions_module
 
     titles = [f"term{i:02d}" for i in range(40)]
@@ -203,32 +205,58 @@ def test_unlinked_mentions_scanned_by_two_processes_are_the_ones_found_by_one(mo
             body = f"# {title}\n\n{prose}. See [x](/{titles[(i + 1) % 40]}).\n"
             arts.append(parse_article(f"---\ntitle: {title}\n---\n{body}", slug=title, lang=lang))
     alone = build_graph(arts)
-    if not mentions_module.can_fork():
-        pytest.skip("no fork here (threads running, or not POSIX)")
     monkeypatch.setattr(mentions_module, "PARALLEL_MIN", 1)
     monkeypatch.setattr(mentions_module, "BATCH", 3)
+    monkeypatch.setattr(mentions_module, "HELPER_BATCH", 5)
     split = build_graph(arts)
     found = _mentions(split)
     assert found == _mentions(alone)
     assert len(found) == 40 and all(set(v) == {"sv", "fi"} for v in found.values())
 
 
-def test_each_end_of_a_split_scan_gives_its_texts_names_in_order(monkeypatch):
+def _split_todo():
     import kg.mentions as mentions_module
 
-    monkeypatch.setattr(mentions_module, "BATCH", 4)
-    automata = {"en": mentions_module._automaton({" lease ": "lease", " bond ": "bond"})}
-    texts = ["a lease", "a bond", "lease and bond", "nothing"] * 5
-    todo = [("en", b"", text) for text in texts]
-    one = mentions_module._scan(automata, todo)
-    assert one[:3] == [("lease",), ("bond",), ("bond", "lease")]
-    split = mentions_module._Split(len(todo))
-    split.ends[0] = 7  # the front has taken 7 texts: the back scans the other 13
-    assert split.back(automata, todo) == one[7:]
-    assert tuple(split.ends) == (7, 7)
-    split = mentions_module._Split(len(todo))
-    split.ends[1] = 9  # the back has taken all from 9 on
-    assert split.front(automata, todo) == one[:9]
+    owners = {"en": {" lease ": "lease", " bond ": "bond"}, "sv": {" obligation ": "bond"}}
+    automata = {lang: mentions_module._automaton(o) for lang, o in owners.items()}
+    texts = [("en", "a lease"), ("en", "a bond"), ("en", "lease and bond"), ("sv", "en obligation")]
+    todo = [(lang, b"", text) for lang, text in texts * 50]
+    return owners, automata, todo, mentions_module._scan(automata, todo)
+
+
+def test_the_helper_process_scans_what_it_is_given_in_order(monkeypatch):
+    import kg.mentions as mentions_module
+
+    monkeypatch.setattr(mentions_module, "HELPER_BATCH", 7)
+    owners, automata, todo, one = _split_todo()
+    assert one[:4] == [("lease",), ("bond",), ("bond", "lease"), ("bond",)]
+    split = mentions_module._Split(owners, todo)
+    split.feeder.join()  # the helper alone: it takes every batch from the front
+    assert split.helped == len(todo)
+    assert split.finish(automata) == one
+
+
+def test_each_end_of_a_split_scan_takes_its_own_texts(monkeypatch):
+    import kg.mentions as mentions_module
+
+    monkeypatch.setattr(mentions_module, "HELPER", [sys.executable, "-c", "pass"])  # says nothing
+    owners, automata, todo, one = _split_todo()
+    split = mentions_module._Split(owners, todo)
+    assert split.finish(automata) == one  # what the helper left, this process scanned
+    assert split.helped == 0
+    split.ends = [7, 20]
+    assert split.take(4, front=False) == (16, 20) and split.take(10, front=True) == (7, 16)
+    assert split.take(1, front=True) == (16, 16) and split.take(1, front=False) == (16, 16)
+
+
+def test_a_helper_that_cannot_start_leaves_the_scan_to_this_process(monkeypatch):
+    import kg.mentions as mentions_module
+
+    monkeypatch.setattr(mentions_module, "HELPER", ["/nonexistent/python"])
+    owners, automata, todo, one = _split_todo()
+    split = mentions_module._Split(owners, todo)
+    split.feeder.join()
+    assert split.helped == 0 and split.finish(automata) == one
 
 
 def _mentions(G: nx.DiGraph) -> dict[str, dict[str, list[str]]]:
