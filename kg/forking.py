@@ -6,6 +6,7 @@ so nothing is pickled on the way in; only the result comes back through a pipe.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,8 @@ from kg.errors import KgError
 
 
 def can_fork() -> bool:
-    """True on a platform that forks, in a single-threaded process.
+    """True on a platform that forks, in a single-threaded process, with the memory free
+    for a copy of this process (:func:`room_to_fork`).
 
     A notebook kernel has threads, and a forked copy of a thread's locks can hang, so
     there the work stays in this process; the CLI gets the speed.
@@ -21,7 +23,44 @@ def can_fork() -> bool:
     import multiprocessing
     import threading
 
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+        and room_to_fork()
+    )
+
+
+def room_to_fork(size: int | None = None, available: int | None = None) -> bool:
+    """Whether the machine has the memory for a forked child that copies this process.
+
+    A child shares the parent's pages only until one of them writes to a page, and
+    reading a Python object writes its reference count: a child that reads the graph
+    ends up with its own copy of it. So a fork needs free memory (``MemAvailable``) for
+    this process's resident size, plus :data:`FORK_MARGIN`. Where the sizes cannot be
+    read (not Linux), the answer is yes. Sizes are in bytes.
+
+    Examples
+    --------
+    >>> room_to_fork(size=3 * 2**30, available=16 * 2**30)
+    True
+    >>> room_to_fork(size=3 * 2**30, available=3 * 2**30)
+    False
+    """
+    try:
+        if size is None:
+            with open("/proc/self/statm") as f:
+                size = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        if available is None:
+            with open("/proc/meminfo") as f:
+                found = [line for line in f if line.startswith("MemAvailable:")]
+            available = int(found[0].split()[1]) * 1024
+    except (OSError, ValueError, IndexError, AttributeError):
+        return True
+    return available >= size + FORK_MARGIN
+
+
+FORK_MARGIN = 2**30
+"""Memory kept free beside a fork's copy (the store's loader runs beside it too)."""
 
 
 def fork(func: Callable[..., Any], *args: Any, what: str = "work") -> Callable[[], Any]:
