@@ -217,7 +217,7 @@ class _Split:
                 HELPER, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL, env=_helper_env(), bufsize=0,
             )  # fmt: skip
-        except OSError:
+        except (OSError, TypeError, ValueError):  # no interpreter to start (embedded Python)
             return
         assert helper.stdin is not None and helper.stdout is not None
         _widen(helper.stdin, helper.stdout)
@@ -307,8 +307,10 @@ def _read(pipe: Any, size: int) -> bytearray:
 
 def _widen(*pipes: Any) -> None:
     """Make pipes hold 1 MB (Linux; 64 KB is the default), so a batch goes in a few calls."""
-    import fcntl
-
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        return
     for pipe in pipes:
         with contextlib.suppress(OSError, AttributeError):
             fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 2**20)
