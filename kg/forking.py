@@ -7,7 +7,8 @@ so nothing is pickled on the way in; only the result comes back through a pipe.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from kg.errors import KgError
@@ -24,10 +25,39 @@ def can_fork() -> bool:
     import threading
 
     return (
-        "fork" in multiprocessing.get_all_start_methods()
+        not _ONE_PROCESS
+        and "fork" in multiprocessing.get_all_start_methods()
         and threading.active_count() == 1
         and room_to_fork()
     )
+
+
+_ONE_PROCESS = False
+
+
+@contextmanager
+def one_process(on: bool = True) -> Iterator[None]:
+    """Within this block (when ``on``), work that could go to other processes stays in this
+    one: no fork, no helper (``kg build --jobs 1``, the build that needs least memory).
+
+    Examples
+    --------
+    >>> with one_process():
+    ...     print(can_fork(), in_one_process())
+    False True
+    """
+    global _ONE_PROCESS
+    before = _ONE_PROCESS
+    _ONE_PROCESS = before or on
+    try:
+        yield
+    finally:
+        _ONE_PROCESS = before
+
+
+def in_one_process() -> bool:
+    """Whether the caller is inside :func:`one_process`."""
+    return _ONE_PROCESS
 
 
 def room_to_fork(size: int | None = None, available: int | None = None) -> bool:

@@ -24,6 +24,7 @@ import ahocorasick
 import networkx as nx
 
 from kg.articles import Article
+from kg.forking import in_one_process
 
 _ASCII_TO_SPACE = bytes(32 if i < 128 and not chr(i).isalnum() else i for i in range(256))
 _UNICODE_PUNCTUATION = (
@@ -116,7 +117,7 @@ def scan_mentions(
             todo.extend((lang, key, text) for key, text in new.items())
         plans.append((lang, arts, keys, digest, named))
     named_in = {lang: named for lang, _, _, _, named in plans}
-    helped = len(todo) >= PARALLEL_MIN and (os.cpu_count() or 1) > 1
+    helped = len(todo) >= PARALLEL_MIN and (os.cpu_count() or 1) > 1 and not in_one_process()
     split = _Split(owners, todo) if helped else None
 
     def finish(G: nx.DiGraph) -> Found:

@@ -22,6 +22,7 @@ from kg.articles import PARSER_VERSION
 from kg.cachefile import load_dict, remove_others, save_dict
 from kg.corpus import Corpus, parse_corpus, read_corpus, scan_corpus
 from kg.exports import FILES, FORMATS, read_build, write_atomic, write_exports
+from kg.forking import one_process
 from kg.graph import build_graph
 from kg.heap import release_free_memory
 from kg.report import make_report
@@ -104,8 +105,9 @@ def build(
     base_iri, site_url : str, optional
         See :func:`kg.exports.write_exports` and :func:`kg.corpus.read_corpus`.
     jobs : int, optional
-        Parsing processes (default: the number of cores); ``1`` also writes every export in
-        this process. The output does not depend on it.
+        Parsing processes (default: the number of cores); ``1`` does everything in this one
+        process (no fork, no helper): slower, and the build that needs least memory. The
+        output does not depend on it.
     cache : bool
         Reuse parsed articles from ``out/.cache`` (False: a cold build).
     formats : iterable of str, optional
@@ -117,7 +119,7 @@ def build(
     >>> sorted(result.graph.successors("backoffice"))[:2]  # doctest: +SKIP
     ['client-facing', 'cpa']
     """
-    with _no_gc():
+    with _no_gc(), one_process(jobs == 1):
         return _build(sources, out, lang, base_iri, site_url, jobs, cache, formats, progress)
 
 

@@ -39,6 +39,9 @@ from kg.rdf import DEFAULT_BASE_IRI, VOCAB, prefixes
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
 
+_NT = ox.RdfFormat.N_TRIPLES
+_NEWLINE = b"\n"
+
 STORE_DIR = "store"
 """The store's folder inside a build."""
 
@@ -225,10 +228,16 @@ def write_store(
     tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out))
     try:
         store = ox.Store(str(tmp))
-        try:
-            store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
-        except SyntaxError as exc:
-            raise KgError(f"{nt}: {exc}") from None
+        with nt.open("rb") as source:  # in slices, as start_store does: a bounded loader
+            for start, end in _slices(nt, SLICE):
+                source.seek(start)
+                try:
+                    store.bulk_load(input=source.read(end - start), format=_NT)
+                except SyntaxError as exc:
+                    source.seek(0)
+                    line = source.read(start).count(_NEWLINE) + 1
+                    where = f" (from line {line})" if start else ""
+                    raise KgError(f"{nt}{where}: {exc}") from None
         store.flush()
         del store  # closes RocksDB before the folder is renamed
         _install(tmp, nt, final, out)

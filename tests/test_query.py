@@ -137,6 +137,8 @@ def test_a_big_graph_nt_is_loaded_in_slices_into_one_store(build, tmp_path, monk
     sliced = ks.open_store(out)
     assert set(sliced) == set(whole)
     assert len(sliced) == sum(1 for _ in nt.open("rb"))
+    ks.write_store(out)  # in this process (kg build --jobs 1), in slices too
+    assert ks.store_is_fresh(out) and set(ks.open_store(out)) == set(whole)
 
 
 def test_a_failed_load_names_the_file_and_keeps_no_store(build, tmp_path, monkeypatch):
@@ -151,6 +153,8 @@ def test_a_failed_load_names_the_file_and_keeps_no_store(build, tmp_path, monkey
         monkeypatch.setattr(ks, "SLICE", size)
         with pytest.raises(KgError, match=rf"graph.nt:{lines}: oxigraph load failed: .*line"):
             ks.start_store(out)()
+        with pytest.raises(KgError, match=r"graph.nt.*: .*line"):
+            ks.write_store(out)
     assert not (out / "store").exists()
     assert not list(out.glob(".store-*"))
 

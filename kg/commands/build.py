@@ -62,7 +62,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="links under this URL are internal, e.g. https://investors.wiki",
     )
     p.add_argument(
-        "--jobs", type=whole_number(1), metavar="N", help="parsing processes (default: cores)"
+        "--jobs",
+        type=whole_number(1),
+        metavar="N",
+        help="parsing processes (default: cores); 1: everything in one process, least memory",
     )
     p.add_argument(
         "--no-cache",
