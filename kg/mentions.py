@@ -237,8 +237,8 @@ class _Split:
                     break
                 sent.put((start, stop))
                 _send(helper.stdin, self.todo[start:stop])
-        except (OSError, ValueError):
-            pass  # the helper is gone: finish() scans what it left
+        except Exception:  # noqa: BLE001 - the helper is gone: finish() scans what it left
+            self.broken = True
         finally:
             sent.put(None)
             with contextlib.suppress(OSError):
@@ -257,7 +257,7 @@ class _Split:
                 self.found[start:stop] = _receive(helper.stdout)
                 self.helped += stop - start
                 slots.release()
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError):
+        except Exception:  # noqa: BLE001 - any answer it cannot read: the helper is done
             self.broken = True  # finish() scans what the helper left
             helper.kill()
             slots.release()
@@ -291,8 +291,14 @@ def _send(pipe: Any, value: Any) -> None:
 
 def _receive(pipe: Any) -> Any:
     """Read one value written by :func:`_send`; EOFError at the end of the pipe."""
-    head = _read(pipe, 8)
-    return pickle.loads(_read(pipe, int.from_bytes(head, "little")))
+    size = int.from_bytes(_read(pipe, 8), "little")
+    if size > MESSAGE_LIMIT:  # not a length this protocol writes: the pipe carries other bytes
+        raise ValueError(f"a message of {size} bytes")
+    return pickle.loads(_read(pipe, size))
+
+
+MESSAGE_LIMIT = 2**30
+"""The largest message :func:`_receive` accepts (a batch of 256 texts is about 2 MB)."""
 
 
 def _read(pipe: Any, size: int) -> bytearray:

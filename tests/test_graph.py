@@ -261,3 +261,15 @@ def test_a_helper_that_cannot_start_leaves_the_scan_to_this_process(monkeypatch)
 
 def _mentions(G: nx.DiGraph) -> dict[str, dict[str, list[str]]]:
     return {n: d["unlinked_mentions"] for n, d in G.nodes(data=True) if d.get("unlinked_mentions")}
+
+
+def test_a_helper_that_writes_other_bytes_leaves_the_scan_to_this_process(monkeypatch):
+    # a helper whose stdout carries something else (a start-up message, say)
+    import kg.mentions as mentions_module
+
+    noise = "import sys; sys.stdout.write('hello from a sitecustomize' * 100); sys.stdout.flush()"
+    monkeypatch.setattr(mentions_module, "HELPER", [sys.executable, "-c", noise])
+    owners, automata, todo, one = _split_todo()
+    split = mentions_module._Split(owners, todo)
+    assert split.finish(automata) == one
+    assert split.helped == 0 and split.broken
