@@ -227,24 +227,34 @@ def write_store(
         return final
     tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out))
     try:
-        store = ox.Store(str(tmp))
-        with nt.open("rb") as source:  # in slices, as start_store does: a bounded loader
-            for start, end in _slices(nt, SLICE):
-                source.seek(start)
-                try:
-                    store.bulk_load(input=source.read(end - start), format=_NT)
-                except SyntaxError as exc:
-                    source.seek(0)
-                    line = source.read(start).count(_NEWLINE) + 1
-                    where = f" (from line {line})" if start else ""
-                    raise KgError(f"{nt}{where}: {exc}") from None
-        store.flush()
-        del store  # closes RocksDB before the folder is renamed
+        _load_in_slices(tmp, nt)
         _install(tmp, nt, final, out)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return final
+
+
+def _load_in_slices(location: Path, nt: Path) -> None:
+    """Load ``nt`` into a new store at ``location`` in this process, a slice at a time (as
+    :func:`start_store` does, so the loader stays bounded); closed when this returns."""
+    store = ox.Store(str(location))
+    problem = None
+    with nt.open("rb") as source:
+        for start, end in _slices(nt, SLICE):
+            source.seek(start)
+            try:
+                store.bulk_load(input=source.read(end - start), format=_NT)
+            except SyntaxError as exc:
+                source.seek(0)
+                line = source.read(start).count(_NEWLINE) + 1
+                problem = f"{nt}{f' (from line {line})' if start else ''}: {exc}"
+                break
+    if problem is None:
+        store.flush()
+    del store  # closes RocksDB: before its folder is renamed, or removed after a failure
+    if problem is not None:
+        raise KgError(problem)
 
 
 def open_store(data: str | os.PathLike[str] = "exports") -> ox.Store:
