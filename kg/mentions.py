@@ -224,7 +224,8 @@ class _Split:
         _widen(helper.stdin, helper.stdout)
         slots = threading.Semaphore(2)
         sent: queue.SimpleQueue[tuple[int, int] | None] = queue.SimpleQueue()
-        receiver = threading.Thread(target=self._receive, args=(helper, sent, slots), daemon=True)
+        answers = (helper, sent, slots)
+        receiver = threading.Thread(target=self._store_answers, args=answers, daemon=True)
         receiver.start()
         try:
             _send(helper.stdin, owners)
@@ -246,7 +247,7 @@ class _Split:
             receiver.join()
             helper.wait()
 
-    def _receive(
+    def _store_answers(
         self, helper: subprocess.Popen, sent: queue.SimpleQueue, slots: threading.Semaphore
     ) -> None:
         """(A thread.) Store the helper's answers, batch by batch in the order sent."""

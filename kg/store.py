@@ -40,7 +40,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import rdflib
 
 _NT = ox.RdfFormat.N_TRIPLES
-_NEWLINE = b"\n"
 
 STORE_DIR = "store"
 """The store's folder inside a build."""
@@ -183,9 +182,14 @@ def _load_error(nt: Path, source: Any, start: int, log: str, code: int) -> str:
     if not found:
         lines = log.strip().splitlines()
         return f"oxigraph load {nt} failed: {lines[-1] if lines else f'exit code {code}'}"
+    line = _first_line(source, start) + int(found.group(2)) - 1
+    return f"{nt}:{line}: oxigraph load failed: {found.group(1)}"
+
+
+def _first_line(source: Any, start: int) -> int:
+    """The number of the line that begins at byte ``start`` of the file ``source``."""
     source.seek(0)
-    before = source.read(start).count(b"\n")
-    return f"{nt}:{before + int(found.group(2))}: oxigraph load failed: {found.group(1)}"
+    return source.read(start).count(b"\n") + 1
 
 
 def write_store(
@@ -246,9 +250,8 @@ def _load_in_slices(location: Path, nt: Path) -> None:
             try:
                 store.bulk_load(input=source.read(end - start), format=_NT)
             except SyntaxError as exc:
-                source.seek(0)
-                line = source.read(start).count(_NEWLINE) + 1
-                problem = f"{nt}{f' (from line {line})' if start else ''}: {exc}"
+                where = f" (from line {_first_line(source, start)})" if start else ""
+                problem = f"{nt}{where}: {exc}"
                 break
     if problem is None:
         store.flush()

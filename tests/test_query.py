@@ -121,12 +121,17 @@ def test_a_stale_store_is_not_used(build, tmp_path):
     assert json.loads((out / "store" / ks.STAMP).read_text())["size"] == len(nt) + len(extra)
 
 
-def test_a_big_graph_nt_is_loaded_in_slices_into_one_store(build, tmp_path, monkeypatch):
+def _without_store(build: Path, out: Path) -> Path:
+    """A copy of ``build`` without its store; its graph.nt. Skips without ``oxigraph``."""
     if ks.oxigraph_executable() is None:
         pytest.skip("the oxigraph command is not installed")
-    out = tmp_path / "sliced"
     shutil.copytree(build, out, ignore=shutil.ignore_patterns("store"))
-    nt = out / "graph.nt"
+    return out / "graph.nt"
+
+
+def test_a_big_graph_nt_is_loaded_in_slices_into_one_store(build, tmp_path, monkeypatch):
+    out = tmp_path / "sliced"
+    nt = _without_store(build, out)
     monkeypatch.setattr(ks, "SLICE", 2000)
     ranges = ks._slices(nt, ks.SLICE)
     assert len(ranges) > 3 and ranges[0][0] == 0 and ranges[-1][1] == nt.stat().st_size
@@ -142,11 +147,8 @@ def test_a_big_graph_nt_is_loaded_in_slices_into_one_store(build, tmp_path, monk
 
 
 def test_a_failed_load_names_the_file_and_keeps_no_store(build, tmp_path, monkeypatch):
-    if ks.oxigraph_executable() is None:
-        pytest.skip("the oxigraph command is not installed")
     out = tmp_path / "broken"
-    shutil.copytree(build, out, ignore=shutil.ignore_patterns("store"))
-    nt = out / "graph.nt"
+    nt = _without_store(build, out)
     nt.write_bytes(nt.read_bytes() + b"<http://example.org/a> not n-triples\n")
     lines = nt.read_bytes().count(b"\n")
     for size in (2000, 10**9):  # in slices, and the whole file at once
