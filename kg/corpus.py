@@ -430,7 +430,7 @@ def scan_corpus(
             continue
         stat, digest = found
         corpus.pending.append((_key(digest, source, site_url), source))
-        if stat[1] < started - RACY_NS:
+        if max(stat[1], stat[2]) < started - RACY_NS:  # mtime and ctime: cp -p keeps the mtime
             stats[source.path] = found
     corpus.keys = sorted(key for key, _ in corpus.pending)
     if cache_dir is not None and stats != known:
@@ -442,8 +442,9 @@ STATS_NAME = "files-v1.pickle"
 """In the cache folder: each file's ``(size, mtime, ctime, inode)`` and content hash."""
 
 RACY_NS = 2_000_000_000
-"""A file modified this recently (ns) before a scan is not trusted by its stat next time:
-a write in the same clock tick as the scan's read would leave its times unchanged."""
+"""A file changed this recently (ns, by its mtime or ctime) before a scan is not trusted by
+its stat next time: a write in the same clock tick as the scan's read would leave its
+times unchanged."""
 
 _Stat = tuple[tuple[int, int, int, int], bytes]
 """A file's ``(size, mtime_ns, ctime_ns, inode)`` and the hash of its bytes."""
