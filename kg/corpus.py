@@ -295,6 +295,8 @@ class Corpus:
     keys: list[str] = field(default_factory=list)
     """Content hashes of the files read (with their path, slug and language), sorted."""
     site_url: str | None = None
+    inputs: dict[str, str] = field(default_factory=dict)
+    """Slug → the keys of the files its articles were parsed from (for the exports' reuse)."""
     pending: list[tuple[str, SourceFile]] = field(default_factory=list)
     """Files found and hashed by :func:`scan_corpus`, not yet parsed."""
     cache_written: Callable[[], Any] = field(default=lambda: None, repr=False)
@@ -527,7 +529,17 @@ def parse_corpus(
         else:
             _save_cache(cache_dir, done, base)
     corpus.articles = _unique(done.values(), corpus.errors)
+    corpus.inputs = _inputs(corpus.articles, done)
     return corpus
+
+
+def _inputs(articles: list[Article], done: dict[str, Article]) -> dict[str, str]:
+    """Slug → the cache keys of its articles (one line each, in language order)."""
+    key_of = {id(article): key for key, article in done.items()}
+    found: dict[str, list[str]] = {}
+    for article in sorted(articles, key=lambda a: (a.slug, a.lang)):
+        found.setdefault(article.slug, []).append(key_of[id(article)])
+    return {slug: "\n".join(keys) for slug, keys in found.items()}
 
 
 # --- discovery ---------------------------------------------------------------------------

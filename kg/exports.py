@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -112,13 +112,16 @@ def write_exports(
     base_iri: str | None = None,
     parallel: bool = True,
     pieces: str | os.PathLike | None = None,
+    inputs: Mapping[str, str] | None = None,
 ) -> dict[str, float]:
     """Write the chosen exports of ``G`` into ``out``; return seconds spent per format.
 
     N-Triples is written first; the store is then loaded from it by the ``oxigraph``
     command in another process, and the flat formats and the HTML are written by a forked
     child (when ``parallel``), while this process writes Turtle, JSON-LD and the report;
-    the files are the same either way.
+    graph.json, the one writer that reads the links' sentences (most of a big graph's
+    memory), waits until the child is done, so that no page of them is copied for two
+    processes. The files are the same either way.
 
     Parameters
     ----------
@@ -136,6 +139,9 @@ def write_exports(
         A file (in the build's cache) where the last build said where each node's pieces
         stand in its files: the pieces of nodes that did not change are copied from those
         files instead of being made again (:mod:`kg.pieces`); the files are the same.
+    inputs : mapping, optional
+        Node → what its articles were read from (:attr:`kg.corpus.Corpus.inputs`), which
+        makes the nodes' signatures cheap (:func:`kg.pieces.signatures`).
 
     Examples
     --------
@@ -162,7 +168,7 @@ def write_exports(
     reuse = None
     if pieces is not None:
         start = time.perf_counter()
-        reuse = _MEMO[(id(G), "reuse")] = Reuse(Path(pieces), G, code_digest())
+        reuse = _MEMO[(id(G), "reuse")] = Reuse(Path(pieces), G, code_digest(), inputs)
         timings["signatures"] = round(time.perf_counter() - start, 4)
     try:
         order = sorted(chosen, key=_ORDER.index)
@@ -171,6 +177,8 @@ def write_exports(
         if parallel and side and len(side) < len(order) and can_fork():
             forked = fork(_run_writers, G, folder, side, what="flat exports")  # on the other core
             order = [name for name in order if name not in side]
+        later = [name for name in order if name in AFTER_FORK] if forked is not None else []
+        order = [name for name in order if name not in later]
         for i, name in enumerate(order):
             start = time.perf_counter()
             if parallel and name in _BACKGROUND:
@@ -185,15 +193,17 @@ def write_exports(
             start = time.perf_counter()
             reuse.prepare()
             timings["signatures"] = round(timings["signatures"] + time.perf_counter() - start, 4)
-        for name, finish in finishers:  # what ran in the background: wait for it now
-            start = time.perf_counter()
-            finish()
-            timings[name] = round(timings[name] + time.perf_counter() - start, 4)
         if forked is not None:
             child_timings, child_pieces = forked()
             timings.update(child_timings)
             if reuse is not None:
                 reuse.new.update(child_pieces)
+        for name, seconds in _run_writers(G, folder, later)[0].items():
+            timings[name] = seconds
+        for name, finish in finishers:  # what ran in the background: wait for it now
+            start = time.perf_counter()
+            finish()
+            timings[name] = round(timings[name] + time.perf_counter() - start, 4)
         if reuse is not None:
             reuse.save()
     finally:
@@ -219,9 +229,13 @@ def _run_writers(
     return timings, (reuse.new if reuse is not None else {})
 
 
-FORKED = ("graphml", "gexf", "csv", "json", "html")
-"""Writers run in a forked child while this process writes the RDF (about half the work
-each on 15,000 articles)."""
+FORKED = ("graphml", "gexf", "csv", "html")
+"""Writers run in a forked child while this process writes the RDF."""
+
+AFTER_FORK = ("json",)
+"""Writers that read the links' sentences: they run once no forked child shares this
+process's pages (a page read here while a child maps it is copied: both would hold the
+sentences, which are most of a multilingual wiki's graph)."""
 
 _SHARED_BY = {"rdf": {"ttl", "jsonld"}, "flat": {"graphml", "gexf", "csv"}}
 """What several writers share (made once, see ``_MEMO``) and which writers use it."""

@@ -16,7 +16,7 @@ import hashlib
 import io
 import mmap
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -25,7 +25,6 @@ import networkx as nx
 
 from kg.atomic import atomic_file
 from kg.cachefile import load_dict, save_dict
-from kg.forking import in_halves
 
 Render = Callable[[str], Sequence[str]]
 """Renders one item (a node id) into its text for each section (``""`` for none)."""
@@ -51,7 +50,7 @@ class Layout:
     fresh: frozenset[str] = frozenset()
 
 
-def signatures(G: nx.DiGraph) -> dict[str, bytes]:
+def signatures(G: nx.DiGraph, inputs: Mapping[str, str] | None = None) -> dict[str, bytes]:
     """A digest per node of everything its pieces may show: its data, its out-edges' data
     and who links to it.
 
@@ -59,6 +58,14 @@ def signatures(G: nx.DiGraph) -> dict[str, bytes]:
     the values only: with the memo, a string met twice is written once and then referred
     to, and whether two equal strings are one object depends on how the graph was made
     (parsed now or read from the caches), which made unchanged nodes look changed.
+
+    ``inputs`` maps a node to what its articles were read from (their cache keys, which
+    hash each file's bytes, path, slug and language). A node given there is digested with
+    its inputs in place of its out-links' ``contexts``: those sentences come from the
+    node's own articles only, and which link went to which target shows in the targets and
+    weights, which are digested. The sentences are most of a wiki's bytes, so this is the
+    cheap signature, and a build process that does not read them does not copy their pages
+    while a forked child shares them.
 
     Examples
     --------
@@ -68,32 +75,39 @@ def signatures(G: nx.DiGraph) -> dict[str, bytes]:
     >>> after = signatures(G)
     >>> before["a"] == after["a"], before["b"] == after["b"]
     (True, False)
+    >>> G.edges["a", "b"]["contexts"] = [{"sentence": "A names b."}]
+    >>> signatures(G, {"a": "key of a.md"})["a"] == signatures(G, {"a": "key of a.md"})["a"]
+    True
     """
-    parts = in_halves(
-        _signatures, list(G.nodes.items()), G, minimum=PARALLEL_SIGNATURES,
-        what="node signatures",
-    )
-    return {node: digest for part in parts for node, digest in part.items()}
-
-
-PARALLEL_SIGNATURES = 4000
-"""Nodes from which half of the signatures are made in a forked child."""
-
-
-def _signatures(nodes: list[tuple[str, dict[str, Any]]], G: nx.DiGraph) -> dict[str, bytes]:
     blake = hashlib.blake2b
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
     pickler.fast = True  # no memo: equal values give equal bytes, shared or not
     dump, getvalue, seek, truncate = pickler.dump, buffer.getvalue, buffer.seek, buffer.truncate
     succ, pred = G._succ, G._pred  # the adjacency dicts themselves, as networkx's own code does
+    given = inputs.get if inputs is not None else _nothing
     found = {}
-    for node, data in nodes:
+    for node, data in G._node.items():
         seek(0)
         truncate()
-        dump((node, data, succ[node], tuple(pred[node])))
+        read_from = given(node)
+        if read_from is None:
+            dump((node, data, succ[node], tuple(pred[node])))
+        else:
+            out = [(v, _without_contexts(d)) for v, d in succ[node].items()]
+            dump((node, data, out, tuple(pred[node]), read_from))
         found[node] = blake(getvalue(), digest_size=16).digest()
     return found
+
+
+def _nothing(node: str) -> None:
+    return None
+
+
+def _without_contexts(data: dict[str, Any]) -> dict[str, Any]:
+    if "contexts" not in data:
+        return data
+    return {k: v for k, v in data.items() if k != "contexts"}
 
 
 def write_pieces(
@@ -264,16 +278,20 @@ class Reuse:
     where the pieces stand in each file the last build wrote.
 
     ``path`` is the state file (in the build's cache); ``code`` names the code that renders
-    the pieces, so that a new kg renders everything again. :meth:`save` keeps the state of
+    the pieces, so that a new kg renders everything again; ``inputs`` is what each node was
+    read from (see :func:`signatures`). :meth:`save` keeps the state of
     the files written in this build, for the next. With nothing to copy from (a cold
     build), the signatures are only needed by :meth:`save`: :meth:`prepare` makes them
     when the caller has a moment (while it waits for another process, say).
     """
 
-    def __init__(self, path: Path, G: nx.DiGraph, code: str) -> None:
+    def __init__(
+        self, path: Path, G: nx.DiGraph, code: str, inputs: Mapping[str, str] | None = None
+    ) -> None:
         self.path = path
         self.code = code
         self.G = G
+        self.inputs = inputs
         state = load_dict(path)
         if state.get("code") != code:
             state = {}
@@ -287,7 +305,7 @@ class Reuse:
     def prepare(self) -> dict[str, bytes]:
         """The nodes' signatures now (made on the first call)."""
         if self.signatures is None:
-            self.signatures = signatures(self.G)
+            self.signatures = signatures(self.G, self.inputs)
         return self.signatures
 
     def write(

@@ -169,6 +169,7 @@ def _build(
         base_iri=base_iri,
         parallel=jobs != 1,
         pieces=folder / CACHE_FOLDER / PIECES if cache else None,
+        inputs=corpus.inputs,
     )
     for name, seconds in written.items():
         timings[f"export:{name}"] = seconds

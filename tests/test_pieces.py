@@ -41,6 +41,9 @@ EDITS = {
     "a new title": lambda src: _replace(src / "sv" / "s010.md", "title: sak 10", "title: ny titel"),
     "a new keyword": lambda src: _replace(src / "sv" / "s011.md", "keywords: ", "keywords: Ny,"),
     "a file removed": lambda src: (src / "sv" / "s012.md").unlink(),
+    "a new sentence around a link": lambda src: _replace(
+        src / "sv" / "s013.md", "Text om sak", "Annan text om sak"
+    ),
     "a file added": lambda src: (src / "sv" / "s999.md").write_text(
         article("sak 999", "Länk till [sak 1](/s001).\n"), encoding="utf-8"
     ),
@@ -230,19 +233,19 @@ def test_rebuilds_of_the_real_sample_after_edits_equal_cold_builds(tmp_path, rea
     assert again.report == cold.report
 
 
-def test_signatures_made_in_two_processes_are_the_ones_made_in_one(monkeypatch):
-    import kg.pieces as pieces_module
-
+def test_signatures_with_inputs_leave_out_sentences_but_see_everything_else():
     G = nx.DiGraph()
-    for i in range(40):
-        G.add_node(f"n{i}", label=f"concept {i}", labels={"sv": f"begrepp {i}"})
-        G.add_edge(f"n{i}", f"n{(i * 7) % 40}", kind="link", weight=i, anchors=[f"a{i}"])
-    alone = signatures(G)
-    from kg.forking import can_fork
-
-    if not can_fork():
-        pytest.skip("no fork here (threads running, or not POSIX)")
-    monkeypatch.setattr(pieces_module, "PARALLEL_SIGNATURES", 2)
-    split = signatures(G)
-    assert split == alone and list(split) == list(G)
-    assert len(set(split.values())) == 40
+    G.add_edge("a", "b", kind="link", weight=1, anchors=["B"], contexts=[{"sentence": "x"}])
+    G.add_edge("c", "b", kind="link", weight=1, anchors=["B"], contexts=[{"sentence": "y"}])
+    inputs = {"a": "key a1", "c": "key c1"}
+    before = signatures(G, inputs)
+    G.edges["a", "b"]["contexts"] = [{"sentence": "changed"}]
+    assert signatures(G, inputs)["a"] == before["a"]  # the key stands for the sentences
+    assert signatures(G)["a"] != signatures(G, inputs)["a"]
+    assert signatures(G, {**inputs, "a": "key a2"})["a"] != before["a"]  # the file changed
+    G.edges["a", "b"]["weight"] = 2
+    assert signatures(G, inputs)["a"] != before["a"]
+    assert signatures(G, inputs)["c"] == before["c"]
+    whole = signatures(G, {"a": "key a1"})["c"]  # c not in inputs: its sentences digested
+    G.edges["c", "b"]["contexts"].append({"sentence": "z"})
+    assert signatures(G, {"a": "key a1"})["c"] != whole
