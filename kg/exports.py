@@ -23,7 +23,7 @@ from kg.atomic import write_atomic
 from kg.errors import KgError
 from kg.flat import FlatRows, compact_json, edges_csv, gexf, graphml, nodes_csv
 from kg.forking import can_fork, fork
-from kg.pieces import Layout, Reuse, write_pieces
+from kg.pieces import Layout, Reuse, write_together
 from kg.report import make_report, report_markdown
 from kg.version import code_digest
 
@@ -171,23 +171,23 @@ def write_exports(
         reuse = _MEMO[(id(G), "reuse")] = Reuse(Path(pieces), G, code_digest(), inputs)
         timings["signatures"] = round(time.perf_counter() - start, 4)
     try:
-        order = sorted(chosen, key=_ORDER.index)
+        units = [tuple(f for f in unit if f in chosen) for unit in UNITS]
+        order = [unit for unit in units if unit]
         forked = None
-        side = [name for name in order if name in FORKED]
+        side = [unit for unit in order if set(unit) <= FORKED]
         if parallel and side and len(side) < len(order) and can_fork():
-            forked = fork(_run_writers, G, folder, side, what="flat exports")  # on the other core
-            order = [name for name in order if name not in side]
-        later = [name for name in order if name in AFTER_FORK] if forked is not None else []
-        order = [name for name in order if name not in later]
-        for i, name in enumerate(order):
+            forked = fork(_run_units, G, folder, side, what="flat exports")  # on the other core
+            order = [unit for unit in order if unit not in side]
+        later = [unit for unit in order if set(unit) <= AFTER_FORK] if forked is not None else []
+        order = [unit for unit in order if unit not in later]
+        for i, unit in enumerate(order):
             start = time.perf_counter()
+            name = "+".join(unit)
             if parallel and name in _BACKGROUND:
                 finishers.append((name, _BACKGROUND[name](G, folder)))
             else:
-                _WRITERS[name](G, folder)
-            for shared, users in _SHARED_BY.items():  # free what no later writer needs
-                if not users.intersection(order[i + 1 :]):
-                    _MEMO.pop((id(G), shared), None)
+                _run_unit(G, folder, unit)
+            _free_shared(G, order[i + 1 :])
             timings[name] = round(time.perf_counter() - start, 4)
         if reuse is not None:  # a cold build's signatures, made while the others still work
             start = time.perf_counter()
@@ -198,8 +198,7 @@ def write_exports(
             timings.update(child_timings)
             if reuse is not None:
                 reuse.new.update(child_pieces)
-        for name, seconds in _run_writers(G, folder, later)[0].items():
-            timings[name] = seconds
+        timings.update(_run_units(G, folder, later)[0])
         for name, finish in finishers:  # what ran in the background: wait for it now
             start = time.perf_counter()
             finish()
@@ -209,74 +208,91 @@ def write_exports(
     finally:
         for key in [k for k in _MEMO if k[0] == id(G)]:
             del _MEMO[key]
-    return {name: timings[name] for name in ["signatures", *chosen] if name in timings}
+    names = ["signatures", *("+".join(unit) for unit in units if unit)]
+    return {name: timings[name] for name in names if name in timings}
 
 
-_ORDER = ("nt", "store", "ttl", "jsonld", "graphml", "gexf", "csv", "json", "html", "report")
-"""The order writers run in: N-Triples first, so the store can load it in another process
-while the rest are written."""
+UNITS = (
+    ("nt",),
+    ("store",),
+    ("ttl", "jsonld"),
+    ("graphml", "gexf", "csv"),
+    ("json",),
+    ("html",),
+    ("report",),
+)
+"""The writers in the order they run, formats written in one pass together: N-Triples
+first, so the store can load it in another process while the rest are written; Turtle and
+JSON-LD from each subject's triples made once; the flat formats from each node's row made
+once. A pass keeps only the item it is on (see :func:`kg.pieces.write_together`)."""
 
-def _run_writers(
-    G: nx.DiGraph, folder: Path, names: list[str]
+
+def _run_units(
+    G: nx.DiGraph, folder: Path, units: list[tuple[str, ...]]
 ) -> tuple[dict[str, float], dict[str, Any]]:
     """Run writers; return their timings and the indexes of the pieces they wrote."""
     timings = {}
-    for name in names:
+    for i, unit in enumerate(units):
         start = time.perf_counter()
-        _WRITERS[name](G, folder)
-        timings[name] = round(time.perf_counter() - start, 4)
+        _run_unit(G, folder, unit)
+        _free_shared(G, units[i + 1 :])
+        timings["+".join(unit)] = round(time.perf_counter() - start, 4)
     reuse = _MEMO.get((id(G), "reuse"))
     return timings, (reuse.new if reuse is not None else {})
 
 
-FORKED = ("graphml", "gexf", "csv", "html")
+def _run_unit(G: nx.DiGraph, folder: Path, unit: tuple[str, ...]) -> None:
+    if unit[0] in _LAYOUTS:
+        _write_layouts(G, folder, unit)
+    else:
+        (name,) = unit
+        _WRITERS[name](G, folder)
+
+
+def _free_shared(G: nx.DiGraph, rest: list[tuple[str, ...]]) -> None:
+    """Drop what several writers share once no writer still to run needs it."""
+    formats = {f for unit in rest for f in unit}
+    for shared, users in _SHARED_BY.items():
+        if not users.intersection(formats):
+            _MEMO.pop((id(G), shared), None)
+
+
+FORKED = frozenset({"graphml", "gexf", "csv", "html"})
 """Writers run in a forked child while this process writes the RDF."""
 
-AFTER_FORK = ("json",)
+AFTER_FORK = frozenset({"json"})
 """Writers that read the links' sentences: they run once no forked child shares this
 process's pages (a page read here while a child maps it is copied: both would hold the
 sentences, which are most of a multilingual wiki's graph)."""
 
-_SHARED_BY = {"rdf": {"ttl", "jsonld"}, "flat": {"graphml", "gexf", "csv"}}
+_SHARED_BY = {"rdf": {"nt", "ttl", "jsonld"}, "flat": {"graphml", "gexf", "csv"}}
 """What several writers share (made once, see ``_MEMO``) and which writers use it."""
 
 
-def _write_rdf(fmt: str) -> Callable[[nx.DiGraph, Path], None]:
-    def write(G: nx.DiGraph, folder: Path) -> None:
-        _write_layout(G, folder / FILES[fmt], _rdf_items(G).layout(fmt))
-
-    return write
-
-
-def _write_nt(G: nx.DiGraph, folder: Path) -> None:
-    """N-Triples; when a store holds the last graph.nt and pieces were copied from it, also
-    the lines removed and added, so that the store is patched instead of loaded again."""
+def _write_layouts(G: nx.DiGraph, folder: Path, unit: tuple[str, ...]) -> None:
+    """Write the files of ``unit``'s formats in one pass; with N-Triples, when a store holds
+    the last graph.nt and pieces were copied from it, keep the lines removed and added, so
+    that the store is patched instead of loaded again."""
     from kg.store import store_is_fresh
 
-    store_holds_last = store_is_fresh(folder)  # asked before graph.nt is replaced
+    files = [(folder / name, layout) for fmt in unit for name, layout in _LAYOUTS[fmt](G)]
+    nt = folder / FILES["nt"]
+    store_holds_last = "nt" in unit and store_is_fresh(folder)  # before graph.nt is replaced
     changes: list[tuple[bytes, bytes]] = []
-    copied = _write_layout(G, folder / FILES["nt"], _rdf_items(G).layout("nt"), changes)
-    if store_holds_last and copied:
+    reuse = _MEMO.get((id(G), "reuse"))
+    if reuse is None:
+        write_together([path for path, _ in files], [layout for _, layout in files])
+        return
+    copied = reuse.write_together(files, {nt: changes} if store_holds_last else {})
+    if store_holds_last and copied.get(nt):
         old = {line for before, _ in changes for line in before.splitlines()}
         new = {line for _, after in changes for line in after.splitlines()}
         removed, added = sorted(old - new), sorted(new - old)
         _MEMO[(id(G), "nt changes")] = (b"\n".join(removed), b"\n".join(added))
 
 
-def _write_layout(
-    G: nx.DiGraph, path: Path, layout: Layout, changes: list[tuple[bytes, bytes]] | None = None
-) -> bool:
-    """Write a file of pieces, copying unchanged ones when this call has a :class:`Reuse`;
-    True when the last file was used (``changes`` then got what changed in it)."""
-    reuse = _MEMO.get((id(G), "reuse"))
-    if reuse is None:
-        write_pieces(path, layout)
-        return False
-    return reuse.write(path, layout, changes)
-
-
 def _rdf_items(G: nx.DiGraph) -> RdfItems:
-    """The RDF of ``G`` item by item, made once per :func:`write_exports` call."""
+    """The RDF of ``G`` item by item (:class:`kg.rdf.RdfItems`), shared by its writers."""
     key = (id(G), "rdf")
     if key not in _MEMO:
         from kg.rdf import RdfItems
@@ -285,27 +301,8 @@ def _rdf_items(G: nx.DiGraph) -> RdfItems:
     return _MEMO[key]
 
 
-def _write_json(G: nx.DiGraph, folder: Path) -> None:
-    _write_layout(G, folder / FILES["json"], graph_json(G))
-
-
-def _write_flat(
-    fmt: str, layout: Callable[[FlatRows], Layout]
-) -> Callable[[nx.DiGraph, Path], None]:
-    def write(G: nx.DiGraph, folder: Path) -> None:
-        _write_layout(G, folder / FILES[fmt], layout(_flat_rows(G)))
-
-    return write
-
-
-def _write_csv(G: nx.DiGraph, folder: Path) -> None:
-    rows = _flat_rows(G)
-    _write_layout(G, folder / "nodes.csv", nodes_csv(rows))
-    _write_layout(G, folder / "edges.csv", edges_csv(rows))
-
-
 def _flat_rows(G: nx.DiGraph) -> FlatRows:
-    """The flat rows of ``G``, made once per :func:`write_exports` call (kept in ``_MEMO``)."""
+    """The flat rows of ``G`` (:class:`kg.flat.FlatRows`), shared by their writers."""
     key = (id(G), "flat")
     if key not in _MEMO:
         _MEMO[key] = FlatRows(G)
@@ -314,6 +311,31 @@ def _flat_rows(G: nx.DiGraph) -> FlatRows:
 
 _MEMO: dict[tuple[int, str], Any] = {}
 """What several writers share, made once per :func:`write_exports` call and then dropped."""
+
+
+def _rdf_layout(fmt: str) -> Callable[[nx.DiGraph], list[tuple[str, Layout]]]:
+    return lambda G: [(FILES[fmt], _rdf_items(G).layout(fmt))]
+
+
+def _flat_layout(
+    fmt: str, layout: Callable[[FlatRows], Layout]
+) -> Callable[[nx.DiGraph], list[tuple[str, Layout]]]:
+    return lambda G: [(FILES[fmt], layout(_flat_rows(G)))]
+
+
+_LAYOUTS: dict[str, Callable[[nx.DiGraph], list[tuple[str, Layout]]]] = {
+    "nt": _rdf_layout("nt"),
+    "ttl": _rdf_layout("ttl"),
+    "jsonld": _rdf_layout("jsonld"),
+    "graphml": _flat_layout("graphml", graphml),
+    "gexf": _flat_layout("gexf", gexf),
+    "csv": lambda G: [
+        ("nodes.csv", nodes_csv(_flat_rows(G))),
+        ("edges.csv", edges_csv(_flat_rows(G))),
+    ],
+    "json": lambda G: [(FILES["json"], graph_json(G))],
+}
+"""The formats made of pieces: their files and layouts (:mod:`kg.pieces`)."""
 
 
 def _write_html(G: nx.DiGraph, folder: Path) -> None:
@@ -344,13 +366,6 @@ def _start_store(G: nx.DiGraph, folder: Path) -> Callable[[], Any]:
 
 
 _WRITERS: dict[str, Callable[[nx.DiGraph, Path], None]] = {
-    "ttl": _write_rdf("ttl"),
-    "nt": _write_nt,
-    "jsonld": _write_rdf("jsonld"),
-    "graphml": _write_flat("graphml", graphml),
-    "gexf": _write_flat("gexf", gexf),
-    "json": _write_json,
-    "csv": _write_csv,
     "html": _write_html,
     "report": _write_report,
     "store": _write_store,

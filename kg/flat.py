@@ -79,7 +79,8 @@ def flat(value: Any) -> Any:
 
 
 class FlatRows:
-    """Each node's attributes as text, and its out-edges', made once per node and kept.
+    """Each node's attributes as text, and its out-edges'; the last node's are kept, for
+    the other formats written in the same pass.
 
     Examples
     --------
@@ -97,17 +98,19 @@ class FlatRows:
             k: _text_raw(v) for k, v in sorted(G.graph.items()) if not isinstance(v, (list, dict))
         }
         self.nodes = sorted(G._node)
-        self._rows: dict[str, tuple[Row, list[tuple[str, Row]]]] = {}
+        self._last: tuple[str, tuple[Row, list[tuple[str, Row]]]] | None = None
 
     def rows(self, node: str) -> tuple[Row, list[tuple[str, Row]]]:
         """``node``'s row and its out-edges' ``(target, row)``, sorted by target."""
-        made = self._rows.get(node)
-        if made is None:
-            edges = sorted(self.G._succ[node].items())
-            made = self._rows[node] = (
-                _flat_row(self.G._node[node]),
-                [(v, _flat_row(d, FLAT_LEFT_OUT)) for v, d in edges],
-            )
+        last = self._last
+        if last is not None and last[0] == node:
+            return last[1]
+        edges = sorted(self.G._succ[node].items())
+        made = (
+            _flat_row(self.G._node[node]),
+            [(v, _flat_row(d, FLAT_LEFT_OUT)) for v, d in edges],
+        )
+        self._last = (node, made)
         return made
 
 

@@ -16,7 +16,10 @@ import hashlib
 import io
 import mmap
 import pickle
+import shutil
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -146,47 +149,218 @@ def write_pieces(
     >>> path.read_text()
     '[A,B]'
     """
-    old = _old_file(path, layout, index) if unchanged is not None else None
-    spans: dict[str, list[tuple[int, int]]] = {}
-    old_spans = old[1] if old is not None else {}
-    fresh = layout.fresh
-    rendered: dict[str, Sequence[bytes]] = {}
-    last = len(layout.sections) - 1
-    try:
-        with atomic_file(path) as handle:
-            out = _Output(handle, old[0] if old is not None else None)
-            out.text(layout.head.encode())
-            for number, (sep, items) in enumerate(layout.sections):
-                out.start_section(sep.encode())
-                for item in items:
-                    where = old_spans.get(item)
-                    if where is not None and item not in fresh and unchanged(item):  # type: ignore[misc]
-                        spans.setdefault(item, []).append(out.copy(*where[number]))
-                        continue
-                    texts = rendered.get(item)
-                    if texts is None:
-                        texts = rendered[item] = [t.encode() for t in layout.render(item)]
-                    if number == last:
-                        del rendered[item]  # no later section needs it
-                    spans.setdefault(item, []).append(out.piece(texts[number]))
-                    if changes is not None and old is not None:
-                        changes.append((_old_piece(old, item, number), texts[number]))
-                out.text(layout.between[number].encode())
-            out.text(layout.foot.encode())
-            out.flush()
-        if changes is not None and old is not None:
-            for item in old_spans.keys() - spans.keys():  # items gone since the last build
-                changes.extend((_old_piece(old, item, n), b"") for n in range(last + 1))
-    finally:
-        if old is not None:
-            old[0].close()
-    st = path.stat()
-    return {
-        "stat": (st.st_size, st.st_mtime_ns),
-        "context": layout.context,
-        "spans": {k: v for k, v in spans.items() if len(v) == last + 1},
-        "copied": old is not None,
-    }
+    return write_together([path], [layout], unchanged, [index], [changes])[0]
+
+
+def write_together(
+    paths: Sequence[Path],
+    layouts: Sequence[Layout],
+    unchanged: Callable[[str], bool] | None = None,
+    indexes: Sequence[dict[str, Any] | None] | None = None,
+    changes: Sequence[list[tuple[bytes, bytes]] | None] | None = None,
+) -> list[dict[str, Any]]:
+    """:func:`write_pieces` for several files in one pass over their items; return each
+    file's index.
+
+    Each item's pieces are asked of one file after the other, so that writers which share
+    the work of an item (the three RDF formats, the flat formats) make it once and keep
+    only the last item's. Sections after a file's first are written to a temporary file
+    as they come and appended at the end; a section whose items are in another order than
+    the pass holds a piece back until its turn (a few, when the orders nearly agree).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> sections = [(",", ["a", "b"]), (";", ["b", "a"])]  # the second in another order
+    >>> up = Layout("", sections, ["|", ""], "", lambda item: (item, item.upper()))
+    >>> twice = Layout("", [("", ["a", "b"])], [""], "", lambda i: (i * 2,))
+    >>> _ = write_together([folder / "up", folder / "twice"], [up, twice])
+    >>> (folder / "up").read_text(), (folder / "twice").read_text()
+    ('a,b|B;A', 'aabb')
+    """
+    indexes = indexes if indexes is not None else [None] * len(paths)
+    changes = changes if changes is not None else [None] * len(paths)
+    files = [
+        _FileWrite(path, layout, _old_file(path, layout, index) if unchanged else None, got)
+        for path, layout, index, got in zip(paths, layouts, indexes, changes, strict=True)
+    ]
+    same = unchanged or _never
+    with ExitStack() as stack:
+        for file in files:
+            stack.callback(file.close)
+        handles = [stack.enter_context(atomic_file(file.path)) for file in files]
+        for file, handle in zip(files, handles, strict=True):
+            file.open(handle)
+        for item in _drive(layouts):
+            for file in files:
+                file.add(item, same)
+        for file, handle in zip(files, handles, strict=True):
+            file.finish(handle)
+    return [file.index() for file in files]
+
+
+def _drive(layouts: Sequence[Layout]) -> list[str]:
+    """The order of a pass: the first section of the first file, then every item met
+    elsewhere that it lacks, in the order met."""
+    sections = [items for layout in layouts for _, items in layout.sections]
+    if not sections:
+        return []
+    first = sections[0]
+    if all(items is first or items == first for items in sections):
+        return list(first)
+    seen = set(first)
+    extra = [i for items in sections[1:] for i in items if i not in seen and not seen.add(i)]
+    return [*first, *extra]
+
+
+class _FileWrite:
+    """One file of :func:`write_together` while it is written: a stream per section."""
+
+    def __init__(
+        self,
+        path: Path,
+        layout: Layout,
+        old: tuple[mmap.mmap, dict[str, list[tuple[int, int]]]] | None,
+        changes: list[tuple[bytes, bytes]] | None,
+    ) -> None:
+        self.path = path
+        self.layout = layout
+        self.old = old
+        self.old_spans = old[1] if old is not None else {}
+        self.changes = changes if old is not None else None
+        self.parts: list[BinaryIO] = []
+        self.streams: list[_Stream] = []
+        self.offsets: list[int] = []
+
+    def open(self, handle: BinaryIO) -> None:
+        """Start the file: its head, then a stream per section (the later ones to parts)."""
+        last = self.old[0] if self.old is not None else None
+        head = _Output(handle, last)
+        head.text(self.layout.head.encode())
+        for number, (sep, items) in enumerate(self.layout.sections):
+            if number == 0:
+                out = head
+            else:
+                part = tempfile.TemporaryFile(dir=self.path.parent)  # noqa: SIM115 - see close
+                self.parts.append(part)
+                out = _Output(part, last)
+            out.start_section(sep.encode())
+            self.streams.append(_Stream(number, items, out))
+
+    def add(self, item: str, unchanged: Callable[[str], bool]) -> None:
+        """Give ``item``'s pieces to the sections that hold it, rendered only if needed."""
+        where = self.old_spans.get(item)
+        copy = where is not None and item not in self.layout.fresh and unchanged(item)
+        texts: list[bytes] | None = None
+        for stream in self.streams:
+            if not stream.wants(item):
+                continue
+            if copy:
+                stream.put(item, True, where[stream.number])  # type: ignore[index]
+                continue
+            if texts is None:
+                texts = [t.encode() for t in self.layout.render(item)]
+            text = texts[stream.number]
+            stream.put(item, False, text)
+            if self.changes is not None:
+                self.changes.append((_old_piece(self.old, item, stream.number), text))  # type: ignore[arg-type]
+
+    def finish(self, handle: BinaryIO) -> None:
+        """Join the sections: what stands between them, the parts, the foot."""
+        between = self.layout.between
+        first = self.streams[0].out if self.streams else _Output(handle, None)
+        first.flush()
+        size = first.size
+        self.offsets = [0]
+        for number, stream in enumerate(self.streams):
+            stream.done(self.path)
+            if number:
+                stream.out.flush()
+                part = self.parts[number - 1]
+                part.seek(0)
+                shutil.copyfileobj(part, handle, 1 << 20)
+                self.offsets.append(size)
+                size += stream.out.size
+            handle.write(between[number].encode())
+            size += len(between[number].encode())
+        handle.write(self.layout.foot.encode())
+        if self.changes is not None:
+            written = set().union(*(stream.spans for stream in self.streams))
+            gone = self.old_spans.keys() - written
+            for item in sorted(gone):  # items gone since the last build
+                self.changes.extend(
+                    (_old_piece(self.old, item, n), b"") for n in range(len(self.streams))  # type: ignore[arg-type]
+                )
+
+    def index(self) -> dict[str, Any]:
+        """Where each item's pieces stand in the file written (items in every section)."""
+        st = self.path.stat()
+        first, *rest = [stream.spans for stream in self.streams] or [{}]
+        shifted = list(zip(self.offsets[1:], rest, strict=True))
+        spans = {}
+        for item, span in first.items():
+            found = [span]
+            for offset, other in shifted:
+                where = other.get(item)
+                if where is None:
+                    break
+                found.append((where[0] + offset, where[1] + offset))
+            else:
+                spans[item] = found
+        return {
+            "stat": (st.st_size, st.st_mtime_ns),
+            "context": self.layout.context,
+            "spans": spans,
+            "copied": self.old is not None,
+        }
+
+    def close(self) -> None:
+        for part in self.parts:
+            part.close()
+        if self.old is not None:
+            self.old[0].close()
+
+
+class _Stream:
+    """One section of a file: its pieces in its own order, those that come early held."""
+
+    def __init__(self, number: int, items: list[str], out: _Output) -> None:
+        self.number = number
+        self.items = items
+        self.out = out
+        self.next = 0
+        self.held: dict[str, tuple[bool, Any]] = {}
+        self.members: set[str] | None = None
+        self.spans: dict[str, tuple[int, int]] = {}
+
+    def wants(self, item: str) -> bool:
+        """Whether ``item`` has a piece in this section."""
+        if self.next < len(self.items) and self.items[self.next] == item:
+            return True
+        if self.members is None:
+            self.members = set(self.items)
+        return item in self.members
+
+    def put(self, item: str, copy: bool, what: Any) -> None:
+        """Add ``item``'s piece (bytes, or the last file's span when ``copy``) in its turn."""
+        items = self.items
+        if self.items[self.next] != item:
+            self.held[item] = (copy, what)
+            return
+        self._emit(item, copy, what)
+        held = self.held
+        while held and self.next < len(items) and items[self.next] in held:
+            following = items[self.next]
+            self._emit(following, *held.pop(following))
+
+    def _emit(self, item: str, copy: bool, what: Any) -> None:
+        self.spans[item] = self.out.copy(*what) if copy else self.out.piece(what)
+        self.next += 1
+
+    def done(self, path: Path) -> None:
+        if self.held or self.next != len(self.items):
+            raise RuntimeError(f"{path.name}: section {self.number} left pieces out")
 
 
 class _Output:
@@ -308,14 +482,26 @@ class Reuse:
             self.signatures = signatures(self.G, self.inputs)
         return self.signatures
 
-    def write(
-        self, path: Path, layout: Layout, changes: list[tuple[bytes, bytes]] | None = None
-    ) -> bool:
-        """:func:`write_pieces` with what the last build left of ``path``; True when pieces
-        could be copied from the last file."""
-        index = write_pieces(path, layout, self.unchanged, self.old.get(path.name), changes)
-        self.new[path.name] = index
-        return bool(index["copied"])
+    def write_together(
+        self,
+        files: Sequence[tuple[Path, Layout]],
+        changes: Mapping[Path, list[tuple[bytes, bytes]]] | None = None,
+    ) -> dict[Path, bool]:
+        """:func:`write_together` with what the last build left of each file; for each,
+        whether pieces could be copied from its last version (``changes`` then got, for
+        the files it names, what changed in them)."""
+        changes = changes or {}
+        paths = [path for path, _ in files]
+        indexes = write_together(
+            paths,
+            [layout for _, layout in files],
+            self.unchanged,
+            [self.old.get(path.name) for path in paths],
+            [changes.get(path) for path in paths],
+        )
+        for path, index in zip(paths, indexes, strict=True):
+            self.new[path.name] = index
+        return {path: bool(index["copied"]) for path, index in zip(paths, indexes, strict=True)}
 
     def save(self) -> None:
         """Keep the signatures and the files' indexes for the next build."""

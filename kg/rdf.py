@@ -239,7 +239,7 @@ N-Triples terms both, ``rdf:type`` first."""
 
 Packed = tuple[str, str]
 """A :data:`Subject` with its pairs in one string, a line each (no N-Triples term holds a
-line break): what :class:`RdfItems` keeps, a tenth of the objects."""
+line break): what :class:`RdfItems` gives, a tenth of the objects."""
 
 
 SCHEME_ITEM = "\x00scheme"
@@ -276,7 +276,7 @@ class RdfItems:
         self.iris = {n: f"<{base}concept/{slug}>" for n, slug in self.slugs.items()}
         self.kw_iris = {k: f"<{v}>" for k, v in keyword_iris(G, base).items()}
         self.tags: dict[str, str] = {}
-        self._made: dict[str, tuple[list[Subject], list[Subject]]] = {}
+        self._last: tuple[str, tuple[list[Packed], list[Packed]]] | None = None
 
     @property
     def context(self) -> str:
@@ -298,11 +298,14 @@ class RdfItems:
         return [sorted(own, key=own.__getitem__), sorted(links, key=links.__getitem__)]
 
     def subjects(self, item: str) -> tuple[list[Packed], list[Packed]]:
-        """The subjects of ``item`` in each run, each with its sorted pairs (packed)."""
-        made = self._made.get(item)
-        if made is None:
-            own, links = self._make(item)
-            made = self._made[item] = (_sorted_pairs(own), _sorted_pairs(links))
+        """The subjects of ``item`` in each run, each with its sorted pairs (packed); the last
+        item's are kept, for the other formats written in the same pass."""
+        last = self._last
+        if last is not None and last[0] == item:
+            return last[1]
+        own, links = self._make(item)
+        made = (_sorted_pairs(own), _sorted_pairs(links))
+        self._last = (item, made)
         return made
 
     def _make(self, item: str) -> tuple[list[Subject], list[Subject]]:
@@ -386,11 +389,13 @@ def subjects(G: nx.DiGraph, base_iri: str | None = None) -> list[Subject]:
 <http://www.w3.org/2004/02/skos/core#Concept>')
     """
     items = RdfItems(G, base_iri)
+    own, links = items.order()
+    made = {item: items.subjects(item) for item in dict.fromkeys([*own, *links])}
     return [
         (subject, pairs.split("\n"))
-        for run, order in enumerate(items.order())
+        for run, order in enumerate((own, links))
         for item in order
-        for subject, pairs in items.subjects(item)[run]
+        for subject, pairs in made[item][run]
     ]
 
 

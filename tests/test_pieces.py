@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 from conftest import article, write_articles
 
-from kg.pieces import Layout, signatures, write_pieces
+from kg.pieces import Layout, signatures, write_pieces, write_together
 from kg.pipeline import build
 
 PIECE_FORMATS = ["nt", "ttl", "jsonld", "json", "graphml", "gexf", "csv"]
@@ -112,6 +112,48 @@ def test_write_pieces_renders_only_changed_items(tmp_path):
     write_pieces(path, layout, lambda item: item != "c", index)
     assert path.read_text() == "H<a>,<b>,<c>,<d>|(d);(c);(a)|F"
     assert sorted(rendered) == ["c", "d"]  # a and b were copied from the last file
+
+
+def test_write_together_passes_once_and_equals_files_written_alone(tmp_path):
+    made: list[str] = []
+    last: dict[str, str] = {}
+
+    def work(item: str) -> str:  # what two writers share, kept for the last item only
+        if last.get("item") != item:
+            made.append(item)
+            last.update(item=item, value=item.upper())
+        return last["value"]
+
+    items = ["b", "a2", "a", "c"]
+    other = ["a", "a2", "b", "c"]  # the second section in another order, as RDF's links
+    one = Layout("[", [(",", items), (";", other)], ["|", ""], "]", lambda i: (i, work(i)))
+    two = Layout("", [("\n", items)], [""], "\n", lambda i: (f"{work(i)}!",))
+    paths = [tmp_path / "one", tmp_path / "two"]
+    indexes = write_together(paths, [one, two])
+    assert made == items  # each item's shared work done once, in the pass's order
+    assert paths[0].read_text() == "[b,a2,a,c|A;A2;B;C]"
+    assert paths[1].read_text() == "B!\nA2!\nA!\nC!\n"
+    alone = tmp_path / "alone"
+    write_pieces(alone, one)
+    assert alone.read_bytes() == paths[0].read_bytes()
+
+    made.clear()
+    changes: list[tuple[bytes, bytes]] = []
+    work_was = work
+
+    def work(item: str) -> str:  # noqa: F811 - a changed item "a"
+        return "NEW" if item == "a" else work_was(item)
+
+    again = write_together(
+        paths, [one, two], lambda item: item != "a", indexes, [changes, None]
+    )
+    assert paths[0].read_text() == "[b,a2,a,c|NEW;A2;B;C]"
+    assert paths[1].read_text() == "B!\nA2!\nNEW!\nC!\n"
+    assert made == []  # only "a" was rendered again, and not through the shared work
+    assert (b"A", b"NEW") in changes and all(index["copied"] for index in again)
+    spans = again[0]["spans"]
+    text = paths[0].read_bytes()
+    assert [text[s:e] for s, e in spans["a2"]] == [b"a2", b"A2"]
 
 
 def test_signatures_depend_on_values_not_on_which_strings_are_shared():
