@@ -50,6 +50,7 @@ def build_graph(
     site_url: str | None = None,
     mentions: bool = True,
     mention_cache: dict[str, Any] | None = None,
+    release_texts: bool = False,
 ) -> nx.DiGraph:
     """Build the concept graph from parsed articles.
 
@@ -66,6 +67,9 @@ def build_graph(
     mention_cache : dict, optional
         What the last scan found per article text (see
         :func:`kg.mentions.scan_mentions`); updated in place.
+    release_texts : bool
+        Empty each article's ``text`` (its prose) once it is scanned: for a caller that
+        has no other use for the articles' texts, which are half their memory.
 
     Examples
     --------
@@ -79,7 +83,9 @@ def build_graph(
     arts = sorted(articles, key=lambda a: (a.slug, a.lang))
     # the scan needs only the articles: it runs (mostly in a helper process) while the graph
     # is built, and leaves out what the graph links once it is there
-    finish_mentions = scan_mentions(arts, mention_cache) if mentions else None
+    finish_mentions = (
+        scan_mentions(arts, mention_cache, release=release_texts) if mentions else None
+    )
     G = nx.DiGraph()
     languages = sorted({a.lang for a in arts})
     for article in arts:

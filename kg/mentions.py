@@ -68,7 +68,7 @@ Found = dict[str, dict[str, list[str]]]
 
 
 def scan_mentions(
-    articles: Iterable[Article], cache: dict[str, Any] | None = None
+    articles: Iterable[Article], cache: dict[str, Any] | None = None, *, release: bool = False
 ) -> Callable[[nx.DiGraph], Found]:
     """Start scanning ``articles``' prose for each other's titles; return the function that
     finishes the scan and leaves out what the graph ``G`` already links.
@@ -78,6 +78,10 @@ def scan_mentions(
     on them at once and the caller builds the graph meanwhile (:func:`kg.graph.build_graph`
     does); the returned function scans the rest here.
     :func:`find_unlinked_mentions` is both steps at once.
+
+    With ``release``, each article's ``text`` is emptied once its digest is made, and the
+    scan drops each text as soon as it is scanned: for a caller that needs the texts for
+    nothing else (``kg build``: they are half the parsed articles' memory).
 
     Examples
     --------
@@ -111,6 +115,9 @@ def scan_mentions(
         ]
         named = {key: known[key] for key in keys if key in known}
         new = {key: a.text for key, a in zip(keys, arts, strict=True) if key not in named}
+        if release:
+            for article in arts:
+                article.text = ""
         if new:
             owners[lang] = _owners(titles)
             automata[lang] = _automaton(owners[lang])
@@ -118,7 +125,7 @@ def scan_mentions(
         plans.append((lang, arts, keys, digest, named))
     named_in = {lang: named for lang, _, _, _, named in plans}
     helped = len(todo) >= PARALLEL_MIN and (os.cpu_count() or 1) > 1 and not in_one_process()
-    split = _Split(owners, todo) if helped else None
+    split = _Split(owners, todo, release) if helped else None
 
     def finish(G: nx.DiGraph) -> Found:
         # this process's share, once the graph is built: from the back, until the ends meet
@@ -176,8 +183,14 @@ class _Split:
     and two batches. If it cannot start or dies, this process scans what it left.
     """
 
-    def __init__(self, owners: dict[str, dict[str, str]], todo: list[tuple[str, bytes, str]]):
+    def __init__(
+        self,
+        owners: dict[str, dict[str, str]],
+        todo: list[tuple[str, bytes, str]],
+        release: bool = False,
+    ) -> None:
         self.todo = todo
+        self.release = release  # drop each text once its names are known
         self.found: list[Names | None] = [None] * len(todo)
         self.ends = [0, len(todo)]  # next index from the front, end of the back
         self.helped = 0  # texts the helper scanned
@@ -203,11 +216,20 @@ class _Split:
             if start >= stop:
                 break
             self.found[start:stop] = _scan(automata, self.todo[start:stop])
+            self._scanned(start, stop)
         self.feeder.join()
         return [
             names if names is not None else _scan(automata, [self.todo[i]])[0]
             for i, names in enumerate(self.found)
         ]
+
+    def _scanned(self, start: int, stop: int) -> None:
+        """Texts ``start:stop`` have their names: let their texts go (with ``release``)."""
+        if self.release:
+            todo = self.todo
+            for i in range(start, stop):
+                lang, key, _ = todo[i]
+                todo[i] = (lang, key, "")
 
     def _feed(self, owners: dict[str, dict[str, str]]) -> None:
         """(A thread.) Start the helper and send it batches, two at most unanswered; a
@@ -256,6 +278,7 @@ class _Split:
             while (batch := sent.get()) is not None:
                 start, stop = batch
                 self.found[start:stop] = _receive(helper.stdout)
+                self._scanned(start, stop)
                 self.helped += stop - start
                 slots.release()
         except Exception:  # noqa: BLE001 - any answer it cannot read: the helper is done

@@ -247,13 +247,15 @@ _OUTPUTS = {
 def graph_of(
     corpus: Corpus, site_url: str | None = None, mention_cache: dict[str, Any] | None = None
 ) -> nx.DiGraph:
-    """The graph of a read corpus, with its reading problems kept in ``G.graph``."""
+    """The graph of a read corpus, with its reading problems kept in ``G.graph``; the
+    articles' texts are let go as they are scanned (the graph does not keep them)."""
     G = build_graph(
         corpus.articles,
         errors=corpus.errors,
         warnings=corpus.warnings,
         site_url=site_url,
         mention_cache=mention_cache,
+        release_texts=True,
     )
     if corpus.skipped_languages:
         G.graph["skipped_languages"] = dict(sorted(corpus.skipped_languages.items()))

@@ -214,6 +214,32 @@ def test_unlinked_mentions_scanned_by_two_processes_are_the_ones_found_by_one(mo
     assert len(found) == 40 and all(set(v) == {"sv", "fi"} for v in found.values())
 
 
+def test_a_scan_that_releases_texts_finds_the_same_and_empties_them(monkeypatch):
+    import copy
+
+    import kg.mentions as mentions_module
+
+    titles = [f"term{i:02d}" for i in range(30)]
+    arts = []
+    for i, title in enumerate(titles):
+        prose = " ".join(titles[(i * 7 + k) % 30] for k in range(5))
+        text = f"---\ntitle: {title}\n---\n# {title}\n\n{prose}.\n"
+        arts.append(parse_article(text, slug=title, lang="sv"))
+    kept = build_graph(copy.deepcopy(arts))
+    monkeypatch.setattr(mentions_module, "PARALLEL_MIN", 1)  # the helper's side too
+    monkeypatch.setattr(mentions_module, "HELPER_BATCH", 4)
+    released = build_graph(arts, release_texts=True)
+    assert _mentions(released) == _mentions(kept) and len(_mentions(kept)) == 30
+    assert all(a.text == "" for a in arts)
+    cache: dict = {}
+    again = [parse_article(f"---\ntitle: {t}\n---\n{t} och term00.\n", slug=t) for t in titles]
+    build_graph(again, mention_cache=cache, release_texts=True)
+    rebuilt = [parse_article(f"---\ntitle: {t}\n---\n{t} och term00.\n", slug=t) for t in titles]
+    from_cache = build_graph(rebuilt, mention_cache=cache, release_texts=True)  # every text a hit
+    assert all(a.text == "" for a in rebuilt)
+    assert from_cache.nodes["term01"]["unlinked_mentions"] == {"en": ["term00"]}
+
+
 def _split_todo():
     import kg.mentions as mentions_module
 
