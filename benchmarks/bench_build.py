@@ -92,6 +92,36 @@ def _tree_rss(pid: int, pss: bool = False) -> int:
     return total
 
 
+def _tree_pss(pid: int) -> tuple[int, int]:
+    """Summed PSS and anonymous PSS of process ``pid`` and its descendants (bytes).
+
+    Anonymous PSS leaves out the file pages a process maps: a rebuild maps the last
+    build's exports to copy their unchanged pieces, and those pages are the page cache's,
+    which the kernel drops when memory runs short. Read from ``/proc/PID/smaps_rollup``
+    (Linux 4.14+; ``Pss_Anon`` from 5.8); elsewhere both are psutil's PSS.
+    """
+    try:
+        import psutil
+
+        me = psutil.Process(pid)
+        pids = [pid, *(p.pid for p in me.children(recursive=True))]
+    except Exception:  # noqa: BLE001 - psutil missing, or the process gone
+        return 0, 0
+    pss = anon = 0
+    for one in pids:
+        try:
+            with open(f"/proc/{one}/smaps_rollup") as f:
+                lines = f.read().splitlines()[1:]
+            fields = dict(line.split(":", 1) for line in lines if ":" in line)
+            pss += int(fields["Pss"].split()[0]) * 1024
+            anon += int(fields.get("Pss_Anon", fields["Pss"]).split()[0]) * 1024
+        except (OSError, KeyError, ValueError):
+            with contextlib.suppress(Exception):
+                value = psutil.Process(one).memory_full_info().pss
+                pss, anon = pss + value, anon + value
+    return pss, anon
+
+
 def _child(task: dict[str, Any]) -> dict[str, Any]:
     """Run one measured task in this (child) process and return its figures."""
     t_start = time.perf_counter()
@@ -152,12 +182,13 @@ def run_child(task: dict[str, Any]) -> dict[str, Any]:
     t0 = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         child = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
-        tree_peak = pss_peak = 0
+        tree_peak = pss_peak = anon_peak = 0
         samples = 0
         while child.poll() is None:  # sample the child's process tree every 50 ms
             tree_peak = max(tree_peak, _tree_rss(child.pid))
             if samples % 10 == 0:  # and its PSS every half second
-                pss_peak = max(pss_peak, _tree_rss(child.pid, pss=True))
+                pss, anon = _tree_pss(child.pid)
+                pss_peak, anon_peak = max(pss_peak, pss), max(anon_peak, anon)
             samples += 1
             time.sleep(0.05)
         err.seek(0)
@@ -174,6 +205,7 @@ def run_child(task: dict[str, Any]) -> dict[str, Any]:
     figures["elapsed"] = elapsed
     figures["peak_tree_mb"] = tree_peak / 2**20
     figures["peak_tree_pss_mb"] = pss_peak / 2**20
+    figures["peak_tree_anon_mb"] = anon_peak / 2**20
     return figures
 
 
@@ -364,6 +396,7 @@ def format_report(results: list[dict[str, Any]]) -> str:
         "peak MB",
         "tree MB",
         "tree PSS",
+        "tree anon",
         "load",
     ]
     rows = []
@@ -384,6 +417,7 @@ def format_report(results: list[dict[str, Any]]) -> str:
                 f"{max(c['peak_rss_mb'], c['peak_rss_workers_mb']):,.0f}",
                 f"{c['peak_tree_mb']:,.0f}",
                 f"{c.get('peak_tree_pss_mb', 0):,.0f}",
+                f"{c.get('peak_tree_anon_mb', 0):,.0f}",
                 f"{r['load_average'][0]:.1f}",
             ]
         )
@@ -417,14 +451,17 @@ def format_report(results: list[dict[str, Any]]) -> str:
             f"{r[run]['peak_rss_workers_mb']:,.0f}",
             f"{r[run]['peak_tree_mb']:,.0f}",
             f"{r[run].get('peak_tree_pss_mb', 0):,.0f}",
+            f"{r[run].get('peak_tree_anon_mb', 0):,.0f}",
         ]
         for r in results
         for run in ("cold", "incremental", "noop")
     ]
     parts.append(
         "peak memory per build, MB (main ru_maxrss, largest child ru_maxrss: parse workers "
-        "or oxigraph processes, sampled tree sums of RSS and of PSS):\n"
-        + _table(["corpus", "build", "main", "child", "tree RSS", "tree PSS"], mem_rows)
+        "or oxigraph processes, sampled tree sums of RSS, of PSS and of anonymous PSS):\n"
+        + _table(
+            ["corpus", "build", "main", "child", "tree RSS", "tree PSS", "tree anon"], mem_rows
+        )
     )
 
     obs = [r for r in results if "obsidian" in r]
@@ -450,8 +487,9 @@ def markdown_table(results: list[dict[str, Any]]) -> str:
     """The summary as a Markdown table (for benchmarks/README.md)."""
     lines = [
         "| corpus | files | MB | floor s | cold s | articles/s | × floor | incremental s "
-        "| incr/cold | no-op s | peak MB | tree PSS MB | obsidiantools s (÷ kg) | load |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| incr/cold | no-op s | peak MB | tree PSS MB | tree anon MB | obsidiantools s (÷ kg) "
+        "| load |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in results:
         obs = f"{r['obsidian_s']:.1f} ({r['ratio_obsidian_to_kg']:.1f}×)" if "obsidian" in r else ""
@@ -460,7 +498,7 @@ def markdown_table(results: list[dict[str, Any]]) -> str:
             f"| {r['cold_s']:.1f} | {r['articles_per_s']:,.0f} | {r['ratio_to_floor']:.0f} "
             f"| {r['incremental_s']:.1f} | {r['incremental_share']:.2f} | {r['noop_s']:.1f} "
             f"| {r['peak_rss_mb']:,.0f} | {r['cold'].get('peak_tree_pss_mb', 0):,.0f} "
-            f"| {obs} | {r['load_average'][0]:.1f} |"
+            f"| {r['cold'].get('peak_tree_anon_mb', 0):,.0f} | {obs} | {r['load_average'][0]:.1f} |"
         )
     return "\n".join(lines)
 
