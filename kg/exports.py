@@ -5,7 +5,8 @@ gives byte-identical files) and writes atomically (a temporary file, then a rena
 so a reader never sees half a file. The RDF is made in :mod:`kg.rdf`, the flat formats
 (CSV, GraphML, GEXF) in :mod:`kg.flat`, graph.json here; each gives its file as
 per-node pieces (:mod:`kg.pieces`), so that a rebuild copies the pieces of the nodes
-that did not change from the last build's files.
+that did not change from the last build's files. Formats that share an item's work are
+written in one pass (:data:`UNITS`), keeping only the item they are on.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ each node's pieces stand in it. The next build compares each node's
 copied byte for byte from the last file, and only changed nodes are rendered again.
 The result is the file a cold build writes; a file that was touched since (its size or
 time differ) or a writer whose ``context`` changed (the base IRI, say) is rendered whole.
+:func:`write_together` writes several such files in one pass over their items.
 """
 
 from __future__ import annotations
