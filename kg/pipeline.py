@@ -34,6 +34,8 @@ CACHE_FOLDER = ".cache"
 class BuildResult:
     """What :func:`build` did: the graph, the report's data, where it wrote, time per stage.
 
+    ``seconds`` is the build's wall time; ``timings`` the seconds of each stage, of which
+    the exports' overlap (they run in several processes at once).
     ``corpus`` keeps the reading counts (``files``, ``parsed``, ``cached``) and problems;
     its articles are dropped once the graph is built, to bound memory. After a build that
     found nothing changed, ``graph`` and ``report`` are read from the build folder when
@@ -53,6 +55,7 @@ class BuildResult:
         self.out = out
         self.timings = timings if timings is not None else {}
         self.corpus = corpus
+        self.seconds = 0.0
 
     @property
     def graph(self) -> nx.DiGraph:
@@ -77,7 +80,7 @@ class BuildResult:
         return bool(self.report["errors"])
 
     def __repr__(self) -> str:
-        return f"BuildResult(out={str(self.out)!r}, timings={self.timings!r})"
+        return f"BuildResult(out={str(self.out)!r}, seconds={self.seconds!r})"
 
 
 def build(
@@ -119,8 +122,11 @@ def build(
     >>> sorted(result.graph.successors("backoffice"))[:2]  # doctest: +SKIP
     ['client-facing', 'cpa']
     """
+    started = time.perf_counter()
     with _no_gc(), one_process(jobs == 1):
-        return _build(sources, out, lang, base_iri, site_url, jobs, cache, formats, progress)
+        result = _build(sources, out, lang, base_iri, site_url, jobs, cache, formats, progress)
+    result.seconds = round(time.perf_counter() - started, 4)
+    return result
 
 
 def _build(

@@ -140,7 +140,7 @@ def _summary(result) -> None:
     ]
     if corpus is not None:
         rows.append(("parsed / from cache", f"{corpus.parsed} / {corpus.cached}"))
-    rows.append(("seconds", f"{sum(result.timings.values()):.2f}"))
+    rows.append(("seconds", f"{result.seconds:.2f}"))
     for key, value in rows:
         table.add_row(key, str(value))
     Console(file=sys.stdout, highlight=False).print(table)
