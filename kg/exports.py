@@ -115,7 +115,8 @@ def write_exports(
     pieces: str | os.PathLike | None = None,
     inputs: Mapping[str, str] | None = None,
 ) -> dict[str, float]:
-    """Write the chosen exports of ``G`` into ``out``; return seconds spent per format.
+    """Write the chosen exports of ``G`` into ``out``; return the seconds of each pass of
+    writers (a format, or formats written together such as ``ttl+jsonld``).
 
     N-Triples is written first; the store is then loaded from it by the ``oxigraph``
     command in another process, and the flat formats and the HTML are written by a forked
@@ -181,15 +182,7 @@ def write_exports(
             order = [unit for unit in order if unit not in side]
         later = [unit for unit in order if set(unit) <= AFTER_FORK] if forked is not None else []
         order = [unit for unit in order if unit not in later]
-        for i, unit in enumerate(order):
-            start = time.perf_counter()
-            name = "+".join(unit)
-            if parallel and name in _BACKGROUND:
-                finishers.append((name, _BACKGROUND[name](G, folder)))
-            else:
-                _run_unit(G, folder, unit)
-            _free_shared(G, order[i + 1 :])
-            timings[name] = round(time.perf_counter() - start, 4)
+        timings.update(_run_units(G, folder, order, finishers if parallel else None)[0])
         if reuse is not None:  # a cold build's signatures, made while the others still work
             start = time.perf_counter()
             reuse.prepare()
@@ -229,15 +222,24 @@ once. A pass keeps only the item it is on (see :func:`kg.pieces.write_together`)
 
 
 def _run_units(
-    G: nx.DiGraph, folder: Path, units: list[tuple[str, ...]]
+    G: nx.DiGraph,
+    folder: Path,
+    units: list[tuple[str, ...]],
+    background: list[tuple[str, Callable[[], Any]]] | None = None,
 ) -> tuple[dict[str, float], dict[str, Any]]:
-    """Run writers; return their timings and the indexes of the pieces they wrote."""
+    """Run writers; return their timings and the indexes of the pieces they wrote. With
+    ``background``, a writer that can run in another process is started there, and the
+    function that waits for it is added to ``background``."""
     timings = {}
     for i, unit in enumerate(units):
         start = time.perf_counter()
-        _run_unit(G, folder, unit)
+        name = "+".join(unit)
+        if background is not None and name in _BACKGROUND:
+            background.append((name, _BACKGROUND[name](G, folder)))
+        else:
+            _run_unit(G, folder, unit)
         _free_shared(G, units[i + 1 :])
-        timings["+".join(unit)] = round(time.perf_counter() - start, 4)
+        timings[name] = round(time.perf_counter() - start, 4)
     reuse = _MEMO.get((id(G), "reuse"))
     return timings, (reuse.new if reuse is not None else {})
 

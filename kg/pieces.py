@@ -283,8 +283,7 @@ class _FileWrite:
                 shutil.copyfileobj(part, handle, 1 << 20)
                 self.offsets.append(size)
                 size += stream.out.size
-            handle.write(between[number].encode())
-            size += len(between[number].encode())
+            size += handle.write(between[number].encode())
         handle.write(self.layout.foot.encode())
         if self.changes is not None:
             written = set().union(*(stream.spans for stream in self.streams))
