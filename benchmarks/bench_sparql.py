@@ -90,14 +90,28 @@ def main(argv: list[str] | None = None) -> int:
         t_open, _ = timed(lambda: ox.Store.read_only(str(out / ks.STORE_DIR)), 5)
         t_mem, _ = timed(lambda: ks._load_memory(nt), 1)
         t_rdflib, graph = timed(lambda: ks.to_rdflib(out), 1)
-        rows = [("write store (bulk load)", t_store), ("open store read-only", t_open),
-                ("load graph.nt in memory (fall-back)", t_mem), ("rdflib parse graph.nt", t_rdflib)]
+        rows = [
+            ("write store (bulk load)", t_store),
+            ("open store read-only", t_open),
+            ("load graph.nt in memory (fall-back)", t_mem),
+            ("rdflib parse graph.nt", t_rdflib),
+        ]
         for name, t in rows:
             print(f"  {name:40s} {t * 1000:10.1f} ms")
 
         print("\nkg query end to end (new process, median of 3)")
-        cli = [sys.executable, "-m", "kg", "query", "--name", "stats", "--data", str(out),
-               "--format", "csv"]
+        cli = [
+            sys.executable,
+            "-m",
+            "kg",
+            "query",
+            "--name",
+            "stats",
+            "--data",
+            str(out),
+            "--format",
+            "csv",
+        ]
         e2e = {}
         for label in ("store", "on demand"):
             if label == "on demand":
@@ -120,18 +134,24 @@ def main(argv: list[str] | None = None) -> int:
             ("neighbourhood (within two links)", NEIGHBOURHOOD, {"slug": slug}),
             ("aggregate (GROUP BY keyword)", AGGREGATE, None),
         ]
-        print(f"\nqueries (slug {slug!r}; oxigraph best of {args.repeat}, "
-              f"rdflib best of {args.rdflib_repeat})")
+        print(
+            f"\nqueries (slug {slug!r}; oxigraph best of {args.repeat}, "
+            f"rdflib best of {args.rdflib_repeat})"
+        )
         print(f"  {'query':40s} {'oxigraph':>12s} {'rdflib':>12s} {'ratio':>9s}  rows")
         for name, text, bindings in queries:
-            t_ox, res_ox = timed(lambda t=text, b=bindings: kq.sparql(t, out, bindings=b),
-                                 args.repeat)
+            t_ox, res_ox = timed(
+                lambda t=text, b=bindings: kq.sparql(t, out, bindings=b), args.repeat
+            )
             t_rl, res_rl = timed(
                 lambda t=text, b=bindings: kq.sparql(t, graph, bindings=b, engine="rdflib"),
-                args.rdflib_repeat)
+                args.rdflib_repeat,
+            )
             same = len(res_ox) == len(res_rl)
-            print(f"  {name:40s} {t_ox * 1000:9.2f} ms {t_rl * 1000:9.1f} ms "
-                  f"{t_rl / t_ox:8.0f}x  {len(res_ox)}{'' if same else ' (rdflib differs!)'}")
+            print(
+                f"  {name:40s} {t_ox * 1000:9.2f} ms {t_rl * 1000:9.1f} ms "
+                f"{t_rl / t_ox:8.0f}x  {len(res_ox)}{'' if same else ' (rdflib differs!)'}"
+            )
     finally:
         shutil.rmtree(out, ignore_errors=True)
     return 0

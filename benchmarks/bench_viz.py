@@ -35,8 +35,13 @@ from kg.viz import render_html  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 OUT = ROOT / "benchmarks" / "out"
 
@@ -51,8 +56,12 @@ def time_render(G, runs: int, **options) -> tuple[float, str]:
 
 
 def time_browser(browser, path: Path, runs: int) -> dict[str, float]:
-    figures: dict[str, list[float]] = {"steady_ms": [], "network_ms": [], "click_ms": [],
-                                       "redraw_ms": []}
+    figures: dict[str, list[float]] = {
+        "steady_ms": [],
+        "network_ms": [],
+        "click_ms": [],
+        "redraw_ms": [],
+    }
     url = path.resolve().as_uri()
     for _ in range(runs):
         page = browser.new_page(viewport={"width": 1400, "height": 900})
@@ -64,15 +73,22 @@ def time_browser(browser, path: Path, runs: int) -> dict[str, float]:
         page.wait_for_function("window.kgReady === true", timeout=120_000)
         marks = page.evaluate(
             "Object.fromEntries(performance.getEntriesByType('mark')"
-            ".map(m => [m.name, m.startTime]))")
+            ".map(m => [m.name, m.startTime]))"
+        )
         figures["steady_ms"].append(marks["kg-ready"])
         figures["network_ms"].append(marks["kg-network"] - marks["kg-datasets"])
-        figures["click_ms"].append(page.evaluate(
-            """() => { const id = nodes.getIds()[0]; const t = performance.now();
-                       kgHighlight(id); return performance.now() - t; }"""))
-        figures["redraw_ms"].append(page.evaluate(
-            "() => { const t = performance.now(); network.redraw(); "
-            "return performance.now() - t; }"))
+        figures["click_ms"].append(
+            page.evaluate(
+                """() => { const id = nodes.getIds()[0]; const t = performance.now();
+                       kgHighlight(id); return performance.now() - t; }"""
+            )
+        )
+        figures["redraw_ms"].append(
+            page.evaluate(
+                "() => { const t = performance.now(); network.redraw(); "
+                "return performance.now() - t; }"
+            )
+        )
         if outside or errors:
             print(f"  ! outside requests {outside}, console errors {errors}")
         page.close()
@@ -83,17 +99,20 @@ def _collect_errors(errors: list[str]):
     def on_console(msg) -> None:
         if msg.type == "error":
             errors.append(msg.text)
+
     return on_console
 
 
 def _only(url: str, outside: list[str]):
     """A route handler that lets the page itself load and aborts (and logs) the rest."""
+
     def handle(route) -> None:
         if route.request.url == url:
             route.continue_()
         else:
             outside.append(route.request.url)
             route.abort()
+
     return handle
 
 
@@ -118,19 +137,38 @@ def main(argv=None) -> int:
                 render_s, page = time_render(G, args.runs, **options)
                 path = Path(tmp) / f"view-{n}-{len(results)}.html"
                 path.write_text(page, encoding="utf-8")
-                drawn = len(json.loads(
-                    page.split('type="application/json">', 1)[1].split("</script>", 1)[0]
-                )["nodes"])
+                drawn = len(
+                    json.loads(
+                        page.split('type="application/json">', 1)[1].split("</script>", 1)[0]
+                    )["nodes"]
+                )
                 figures = time_browser(browser, path, args.runs)
-                row = {"articles": n, "concepts": n_concepts, "links": n_links, "view": view,
-                       "drawn": drawn, "render_s": round(render_s, 2),
-                       "html_mb": round(len(page.encode()) / 1e6, 2), **figures}
+                row = {
+                    "articles": n,
+                    "concepts": n_concepts,
+                    "links": n_links,
+                    "view": view,
+                    "drawn": drawn,
+                    "render_s": round(render_s, 2),
+                    "html_mb": round(len(page.encode()) / 1e6, 2),
+                    **figures,
+                }
                 results.append(row)
                 print(json.dumps(row))
         browser.close()
 
-    headers = ["articles", "view", "drawn", "links", "render_s", "html_mb", "network_ms",
-               "steady_ms", "click_ms", "redraw_ms"]
+    headers = [
+        "articles",
+        "view",
+        "drawn",
+        "links",
+        "render_s",
+        "html_mb",
+        "network_ms",
+        "steady_ms",
+        "click_ms",
+        "redraw_ms",
+    ]
     print()
     print("  ".join(f"{h:>11}" for h in headers))
     for row in results:

@@ -408,9 +408,24 @@ class _BodyReader:
     """
 
     __slots__ = (
-        "article", "site", "section", "buf", "pending", "link", "link_depth", "image_depth",
-        "code_depth", "quote_depth", "capture", "heading", "prose", "external", "source",
-        "first_line", "counted", "lines",
+        "article",
+        "site",
+        "section",
+        "buf",
+        "pending",
+        "link",
+        "link_depth",
+        "image_depth",
+        "code_depth",
+        "quote_depth",
+        "capture",
+        "heading",
+        "prose",
+        "external",
+        "source",
+        "first_line",
+        "counted",
+        "lines",
     )
 
     def __init__(self, article: Article, site: tuple[str, str] | None) -> None:

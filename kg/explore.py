@@ -233,9 +233,7 @@ def neighbors(
     ]
 
 
-def link_distances(
-    G: nx.DiGraph, node: str, depth: int, direction: str = "both"
-) -> dict[str, int]:
+def link_distances(G: nx.DiGraph, node: str, depth: int, direction: str = "both") -> dict[str, int]:
     """``{concept: links away}`` for ``node`` (0) and the concepts within ``depth`` links of
     it, following links in ``direction``; sorted by distance, then id.
 
@@ -388,13 +386,15 @@ def related(G: nx.DiGraph, slug: str, top: int | None = 10) -> list[dict[str, An
         if not G.nodes[cand].get("exists"):
             continue
         score = neighbour_score.get(cand, 0.0) + keyword_score.get(cand, 0.0)
-        rows.append({
-            "id": cand,
-            "label": _label(G, cand),
-            "score": round(score, 6),
-            "shared_neighbors": shared_n.get(cand, []),
-            "shared_keywords": sorted(shared_k.get(cand, [])),
-        })
+        rows.append(
+            {
+                "id": cand,
+                "label": _label(G, cand),
+                "score": round(score, 6),
+                "shared_neighbors": shared_n.get(cand, []),
+                "shared_keywords": sorted(shared_k.get(cand, [])),
+            }
+        )
     rows.sort(key=lambda r: (-r["score"], r["id"]))
     return rows if top is None else rows[:top]
 
@@ -402,9 +402,7 @@ def related(G: nx.DiGraph, slug: str, top: int | None = 10) -> list[dict[str, An
 # --- the whole graph --------------------------------------------------------------------------
 
 
-def stats(
-    G: nx.DiGraph, top: int = 10, seed: int = 0, communities: bool = True
-) -> dict[str, Any]:
+def stats(G: nx.DiGraph, top: int = 10, seed: int = 0, communities: bool = True) -> dict[str, Any]:
     """Counts, coverage per language, degrees, central concepts and communities.
 
     Parameters
@@ -476,8 +474,7 @@ def stats(
         },
         "degree_distribution": _distribution(concept_ids, in_deg, out_deg),
         "top_pagerank": [
-            {"id": n, "label": _label(G, n), "score": round(ranks.get(n, 0.0), 6)}
-            for n in by_rank
+            {"id": n, "label": _label(G, n), "score": round(ranks.get(n, 0.0), 6)} for n in by_rank
         ],
         "top_in_links": [{"id": n, "label": _label(G, n), "in_links": in_deg[n]} for n in by_in],
         "community_count": len(groups) if communities else None,

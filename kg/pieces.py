@@ -290,7 +290,8 @@ class _FileWrite:
             gone = self.old_spans.keys() - written
             for item in sorted(gone):  # items gone since the last build
                 self.changes.extend(
-                    (_old_piece(self.old, item, n), b"") for n in range(len(self.streams))  # type: ignore[arg-type]
+                    (_old_piece(self.old, item, n), b"")
+                    for n in range(len(self.streams))  # type: ignore[arg-type]
                 )
 
     def index(self) -> dict[str, Any]:

@@ -132,11 +132,13 @@ def _dangling(G: nx.DiGraph) -> _Found:
             continue
         times = sum(int(d.get("weight", 1)) for _, d in wanted)
         who = ", ".join(f"{u} ×{int(d.get('weight', 1))}" for u, d in wanted)
-        found.append((
-            node,
-            f"no article; wanted by {len(wanted)} article{'s' * (len(wanted) != 1)} "
-            f"({times} link{'s' * (times != 1)}): {who}",
-        ))
+        found.append(
+            (
+                node,
+                f"no article; wanted by {len(wanted)} article{'s' * (len(wanted) != 1)} "
+                f"({times} link{'s' * (times != 1)}): {who}",
+            )
+        )
     return found
 
 
@@ -187,11 +189,13 @@ def _self_links(G: nx.DiGraph) -> _Found:
             data = G.edges[node, node]
             times = int(data.get("weight", 1))
             anchors = ", ".join(repr(a) for a in data.get("anchors") or [])
-            found.append((
-                node,
-                f"links to itself {times} time{'s' * (times != 1)}"
-                + (f" (anchor {anchors})" if anchors else ""),
-            ))
+            found.append(
+                (
+                    node,
+                    f"links to itself {times} time{'s' * (times != 1)}"
+                    + (f" (anchor {anchors})" if anchors else ""),
+                )
+            )
     return found
 
 
@@ -220,11 +224,13 @@ def _unlinked_mentions(G: nx.DiGraph) -> _Found:
         if per_lang:
             count = len({t for targets in per_lang.values() for t in targets})
             listed = "; ".join(f"{lang}: {', '.join(ts)}" for lang, ts in per_lang.items())
-            found.append((
-                node,
-                f"names {count} concept{'s' * (count != 1)} without linking "
-                f"{'them' if count != 1 else 'it'}: {listed}",
-            ))
+            found.append(
+                (
+                    node,
+                    f"names {count} concept{'s' * (count != 1)} without linking "
+                    f"{'them' if count != 1 else 'it'}: {listed}",
+                )
+            )
     return found
 
 

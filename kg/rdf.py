@@ -481,9 +481,7 @@ def rdf_bytes(G: nx.DiGraph, fmt: str, base_iri: str | None = None) -> bytes:
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _concept_pairs(
-    node: str, data: dict[str, Any], scheme: str, tags: dict[str, str]
-) -> list[str]:
+def _concept_pairs(node: str, data: dict[str, Any], scheme: str, tags: dict[str, str]) -> list[str]:
     pairs = [
         f"{_TYPE_KEY} {_CONCEPT}",
         f"{_IN_SCHEME} {scheme}",
@@ -685,4 +683,3 @@ def _ucschar(c: int) -> bool:
     if c <= 0xD7FF or 0xF900 <= c <= 0xFDCF or 0xFDF0 <= c <= 0xFFEF:
         return True
     return 0x10000 <= c <= 0xEFFFD and (c & 0xFFFF) <= 0xFFFD
-

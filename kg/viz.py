@@ -80,8 +80,17 @@ SIZE_BY = ("pagerank", "in-links")
 
 # 11 colours (Tableau 10 + one) for the largest groups; the rest share OTHER_COLOR
 PALETTE = (
-    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948",
-    "#b07aa1", "#ff9da7", "#9c755f", "#86bcb6", "#d37295",
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#76b7b2",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#86bcb6",
+    "#d37295",
 )
 OTHER_COLOR = "#a0a9b8"
 MISSING_GROUP = "no article yet"
@@ -90,8 +99,11 @@ NO_KEYWORD_COLOR = "#c8ccd2"
 _DESCRIPTION_MAX = 400
 _ALT_MAX = 20
 _JSON_ESCAPES = {
-    ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
-    0x2028: "\\u2028", 0x2029: "\\u2029",
+    ord("<"): "\\u003c",
+    ord(">"): "\\u003e",
+    ord("&"): "\\u0026",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
 }
 _CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -166,8 +178,7 @@ def render_html(
     True
     """
     view = _view(G, focus=focus, depth=depth, top=top, color_by=color_by, size_by=size_by)
-    payload = _payload(G, view, show_keywords=show_keywords, show_missing=show_missing,
-                       title=title)
+    payload = _payload(G, view, show_keywords=show_keywords, show_missing=show_missing, title=title)
     return _page(payload)
 
 
@@ -201,8 +212,15 @@ def visualize(
     PosixPath('overview.html')
     """
     page = render_html(
-        G, focus=focus, depth=depth, top=top, color_by=color_by, size_by=size_by,
-        show_keywords=show_keywords, show_missing=show_missing, title=title,
+        G,
+        focus=focus,
+        depth=depth,
+        top=top,
+        color_by=color_by,
+        size_by=size_by,
+        show_keywords=show_keywords,
+        show_missing=show_missing,
+        title=title,
     )
     view = Viz(page)
     return view if out is None else view.save(out)
@@ -363,8 +381,12 @@ def _view(G: nx.DiGraph, *, focus, depth, top, color_by, size_by) -> dict[str, A
     else:
         chosen = sorted(candidates)
     chosen_set = set(chosen)
-    links = [(u, v, d) for u in chosen for v, d in sorted(G.succ[u].items())
-             if v in chosen_set and d.get("kind") == "link"]
+    links = [
+        (u, v, d)
+        for u in chosen
+        for v, d in sorted(G.succ[u].items())
+        if v in chosen_set and d.get("kind") == "link"
+    ]
     if size_by == "pagerank":
         raw = {c: ranks.get(c, 0.0) for c in chosen}
     else:
@@ -429,16 +451,18 @@ def _groups(G, chosen, links, ranks, color_by) -> dict[str, Any]:
     coloured = ordered[: len(PALETTE)]
     colours = iter(PALETTE)
     legend = [
-        {"name": g, "color": NO_KEYWORD_COLOR if g == NO_KEYWORD else next(colours),
-         "count": counts[g]}
+        {
+            "name": g,
+            "color": NO_KEYWORD_COLOR if g == NO_KEYWORD else next(colours),
+            "count": counts[g],
+        }
         for g in coloured
     ]
     index = {g: i for i, g in enumerate(coloured)}
-    rest = sum(counts[g] for g in ordered[len(PALETTE):])
+    rest = sum(counts[g] for g in ordered[len(PALETTE) :])
     if rest:
-        names = ordered[len(PALETTE):]
-        legend.append({"name": f"other ({len(names)} groups)", "color": OTHER_COLOR,
-                       "count": rest})
+        names = ordered[len(PALETTE) :]
+        legend.append({"name": f"other ({len(names)} groups)", "color": OTHER_COLOR, "count": rest})
     other = len(legend) - 1
     of = {c: index.get(g, other) for c, g in key.items()}
     return {"legend": legend, "of": of}
@@ -488,8 +512,9 @@ def _payload(G, view, *, show_keywords, show_missing, title) -> dict[str, Any]:
     edges = [[u, v, _edge_width(d.get("weight", 1))] for u, v, d in view["links"]]
     legend = [*groups["legend"]]
     missing_count = sum(1 for r in records if r.get("missing"))
-    legend.append({"name": MISSING_GROUP, "color": "#e6e6e6", "count": missing_count,
-                   "missing": True})
+    legend.append(
+        {"name": MISSING_GROUP, "color": "#e6e6e6", "count": missing_count, "missing": True}
+    )
     if title is None:
         if view["focus"] is not None:
             title = f"kg — {view['focus']} and its neighbours"
@@ -517,11 +542,14 @@ def _payload(G, view, *, show_keywords, show_missing, title) -> dict[str, Any]:
 def _subtitle(view, n: int, links: int) -> str:
     parts = [f"{n:,} concepts · {links:,} links"]
     if view["focus"] is not None:
-        parts.append(f"within {view['depth']} link{'s' if view['depth'] != 1 else ''} "
-                     f"of {view['focus']}")
+        parts.append(
+            f"within {view['depth']} link{'s' if view['depth'] != 1 else ''} of {view['focus']}"
+        )
     if view["top"] is not None:
-        parts.append(f"the {view['top']:,} most central of {view['candidates']:,} "
-                     "(PageRank; top=0 shows all)")
+        parts.append(
+            f"the {view['top']:,} most central of {view['candidates']:,} "
+            "(PageRank; top=0 shows all)"
+        )
     colour = "keyword" if view["color_by"] == "keyword" else "link community"
     size = "PageRank" if view["size_by"] == "pagerank" else "in-links"
     parts.append(f"colour: {colour} · size: {size}")
@@ -540,14 +568,16 @@ def _keyword_nodes(G, concepts, pos, radius) -> tuple[list[dict], list[list[str]
         group = members[kid]
         mx = sum(pos[c][0] for c in group) / len(group)
         my = sum(pos[c][1] for c in group) / len(group)
-        records.append({
-            "id": kid,
-            "label": str(G.nodes[kid].get("label") or kid),
-            "kind": "keyword",
-            "x": round(mx * radius + 40 * math.cos(i * golden), 1),
-            "y": round(my * radius + 40 * math.sin(i * golden), 1),
-            "count": len(group),
-        })
+        records.append(
+            {
+                "id": kid,
+                "label": str(G.nodes[kid].get("label") or kid),
+                "kind": "keyword",
+                "x": round(mx * radius + 40 * math.cos(i * golden), 1),
+                "y": round(my * radius + 40 * math.sin(i * golden), 1),
+                "count": len(group),
+            }
+        )
         edges.extend([c, kid] for c in sorted(group))
     edges.sort()
     return records, edges
@@ -602,8 +632,9 @@ def script_json(data: Any) -> str:
     >>> script_json({"t": "</script><b>&"})
     '{"t":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
     """
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                      allow_nan=False)
+    text = json.dumps(
+        data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
     return text.translate(_JSON_ESCAPES)
 
 
@@ -624,8 +655,11 @@ def _static(name: str) -> str:
     """A script or style to inline: vis-network's from the installed pyvis, kg's own else."""
     if name.startswith("vis-network"):
         folders = sorted(
-            (p for p in (_package_folder("pyvis") / "lib").iterdir()
-             if p.name.startswith("vis-9.")),
+            (
+                p
+                for p in (_package_folder("pyvis") / "lib").iterdir()
+                if p.name.startswith("vis-9.")
+            ),
             key=lambda p: [int(x) for x in p.name[4:].split(".") if x.isdigit()],
         )
         if not folders:

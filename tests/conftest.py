@@ -66,7 +66,8 @@ SMALL_WIKI = {
         description="Front office är kundnära.",
     ),
     "sv/lease.md": article(
-        "hyresavtal", "Ett avtal om att hyra. Se [front office](/frontoffice).\n",
+        "hyresavtal",
+        "Ett avtal om att hyra. Se [front office](/frontoffice).\n",
         keywords="Real Estate",
     ),
     "en/backoffice.md": article(

@@ -71,8 +71,10 @@ def test_description_from_front_matter_wins():
 
 
 def test_description_from_first_paragraph():
-    art = parse("---\ntitle: T\n---\n# T\n\n## Section\n\nFirst  paragraph\nwith a [link](/x).\n\n"
-                "Second paragraph.\n")
+    art = parse(
+        "---\ntitle: T\n---\n# T\n\n## Section\n\nFirst  paragraph\nwith a [link](/x).\n\n"
+        "Second paragraph.\n"
+    )
     assert art.description == "First paragraph with a link."
 
 
@@ -112,7 +114,8 @@ def test_heading_without_space_is_a_section():
     art = parse("# T\n\n##Höjdpunkter\n\n- a [x](/x)\n\n###Obs\n\nb [y](/y)\n")
     assert art.sections == ["T", "Höjdpunkter", "Obs"]
     assert [(link.target, link.section) for link in art.links] == [
-        ("x", "Höjdpunkter"), ("y", "Obs"),
+        ("x", "Höjdpunkter"),
+        ("y", "Obs"),
     ]
 
 
@@ -158,10 +161,20 @@ def test_links_with_anchor_section_sentence_and_exact_line():
     art = parse(DOC, slug="backoffice", lang="sv", path="sv/backoffice.md")
     got = [(lk.target, lk.anchor, lk.section, lk.sentence, lk.line) for lk in art.links]
     assert got == [
-        ("frontoffice", "front office", "Vad är Back Office?",
-         "Ett företag har tre delar: front office och middle office.", 10),
-        ("middleoffice", "middle office", "Vad är Back Office?",
-         "Ett företag har tre delar: front office och middle office.", 11),
+        (
+            "frontoffice",
+            "front office",
+            "Vad är Back Office?",
+            "Ett företag har tre delar: front office och middle office.",
+            10,
+        ),
+        (
+            "middleoffice",
+            "middle office",
+            "Vad är Back Office?",
+            "Ett företag har tre delar: front office och middle office.",
+            11,
+        ),
         ("lease", "hyresavtal", "Vad är Back Office?", "Kommersiella hyresavtal är billiga.", 11),
         ("cpa", "CPA:er", "Höjdpunkter", "Erfarna CPA:er arbetar.", 15),
     ]
@@ -184,7 +197,7 @@ def test_line_numbers_with_bom_and_blank_lines_after_front_matter():
 
 def test_sentences_break_at_each_end_mark_but_not_before_lower_case():
     art = parse(
-        "# T\n\nFirst one! Is [a](/a) here? Yes. \"Quoted.\" [b](/b) next… And [c](/c).\n"
+        '# T\n\nFirst one! Is [a](/a) here? Yes. "Quoted." [b](/b) next… And [c](/c).\n'
         "lower. case [d](/d) goes on.\n"
     )
     assert [(lk.target, lk.sentence, lk.line) for lk in art.links] == [
@@ -198,7 +211,9 @@ def test_sentences_break_at_each_end_mark_but_not_before_lower_case():
 def test_sentences_without_space_after_the_mark_and_in_cjk():
     art = parse("Ends here.[a](/a) now. Word.[b](/b) Next.\n\n前文。链接[c](/c)在这里！后文。\n")
     assert [(lk.target, lk.sentence) for lk in art.links] == [
-        ("a", "Ends here.a now."), ("b", "Word.b Next."), ("c", "链接c在这里！"),
+        ("a", "Ends here.a now."),
+        ("b", "Word.b Next."),
+        ("c", "链接c在这里！"),
     ]
 
 
@@ -222,11 +237,37 @@ PLAIN_VALUE = st.one_of(
         st.sampled_from(["", *":#'\"?!&*|>%@`{[~-", "\u00a0", "\t", "\u2028", "\x85"]),
         st.text("aB é1 ", max_size=4),
     ).map("".join),
-    st.sampled_from(["yes", "No", "~", "null", "1", "0x1F", "1e3", ".inf", "2020-01-01", "<<", "=",
-                     "- a", "a: b", "a:", "a #c", "a#c", "'q'", "\"q", "x y", "a, b"]),
+    st.sampled_from(
+        [
+            "yes",
+            "No",
+            "~",
+            "null",
+            "1",
+            "0x1F",
+            "1e3",
+            ".inf",
+            "2020-01-01",
+            "<<",
+            "=",
+            "- a",
+            "a: b",
+            "a:",
+            "a #c",
+            "a#c",
+            "'q'",
+            '"q',
+            "x y",
+            "a, b",
+        ]
+    ),
 )
-PLAIN_LINE = st.tuples(PLAIN_KEY, st.sampled_from([": ", ": ", ": ", ":  ", ":"]), PLAIN_VALUE,
-                       st.sampled_from(["", "", " "]))
+PLAIN_LINE = st.tuples(
+    PLAIN_KEY,
+    st.sampled_from([": ", ": ", ": ", ":  ", ":"]),
+    PLAIN_VALUE,
+    st.sampled_from(["", "", " "]),
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -279,12 +320,17 @@ def test_reference_links_angle_destinations_and_titles():
     text = (
         "# T\n\nA [full][r1], a [collapsed][], a [shortcut], an [angle](</angle>), "
         "a [titled](/titled \"The title\"), [single](/single 'x') and [paren](/paren (x)).\n\n"
-        "[r1]: /one\n[collapsed]: </two> \"T\"\n[shortcut]: /three\n"
+        '[r1]: /one\n[collapsed]: </two> "T"\n[shortcut]: /three\n'
     )
     art = parse(text)
     assert anchors(art) == [
-        ("one", "full"), ("two", "collapsed"), ("three", "shortcut"), ("angle", "angle"),
-        ("titled", "titled"), ("single", "single"), ("paren", "paren"),
+        ("one", "full"),
+        ("two", "collapsed"),
+        ("three", "shortcut"),
+        ("angle", "angle"),
+        ("titled", "titled"),
+        ("single", "single"),
+        ("paren", "paren"),
     ]
 
 
@@ -335,7 +381,8 @@ def test_split_link_is_one_mention():
 def test_adjacent_links_to_different_targets_stay_two():
     art = parse("# T\n\n[ränteskillnaden](/forwardprice) [mellan](/interest-rate-differential)\n")
     assert anchors(art) == [
-        ("forwardprice", "ränteskillnaden"), ("interest-rate-differential", "mellan"),
+        ("forwardprice", "ränteskillnaden"),
+        ("interest-rate-differential", "mellan"),
     ]
 
 

@@ -17,8 +17,13 @@ from kg.viz import Viz, ego_concepts, render_html
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 
@@ -70,13 +75,15 @@ class Page:
         return self.page.evaluate(expression, arg)
 
     def node_point(self, node_id: str) -> tuple[float, float]:
-        return tuple(self.js(
-            """id => { const p = network.getPositions([id])[id];
+        return tuple(
+            self.js(
+                """id => { const p = network.getPositions([id])[id];
                        const d = network.canvasToDOM(p);
                        const r = document.getElementById('mynetwork').getBoundingClientRect();
                        return [r.left + d.x, r.top + d.y]; }""",
-            node_id,
-        ))
+                node_id,
+            )
+        )
 
     def assert_clean(self) -> None:
         assert self.requests == [], f"requests left the file: {self.requests}"
@@ -105,7 +112,8 @@ def test_offline_and_draws_every_node(browser, G, tmp_path):
         assert drawn_ids(view) == concepts(G)
         assert view.js("Object.keys(network.getPositions()).length") == len(concepts(G))
         assert view.js("network.body.data.edges.length") == sum(
-            1 for *_, k in G.edges(data="kind") if k == "link")
+            1 for *_, k in G.edges(data="kind") if k == "link"
+        )
         view.assert_clean()
     finally:
         view.close()
@@ -114,8 +122,11 @@ def test_offline_and_draws_every_node(browser, G, tmp_path):
 def test_outside_requests_would_be_caught(browser, tmp_path):
     """The request trap works: a page that does fetch something is seen doing it."""
     path = tmp_path / "leaky.html"
-    path.write_text('<!DOCTYPE html><img src="https://example.invalid/x.png">'
-                    "<script>window.kgReady = true;</script>", encoding="utf-8")
+    path.write_text(
+        '<!DOCTYPE html><img src="https://example.invalid/x.png">'
+        "<script>window.kgReady = true;</script>",
+        encoding="utf-8",
+    )
     view = Page(browser, path)
     try:
         assert view.requests == ["https://example.invalid/x.png"]
@@ -134,7 +145,8 @@ def test_hostile_titles_stay_text(browser, G, tmp_path):
             tip.wait_for(state="visible", timeout=5_000)
             view.page.wait_for_function(
                 "t => document.querySelector('div.vis-tooltip').textContent.includes(t)",
-                arg=text, timeout=5_000,
+                arg=text,
+                timeout=5_000,
             )
             assert text in tip.text_content()
             view.page.mouse.click(x, y)
@@ -162,12 +174,15 @@ def test_ego_view_holds_exactly_the_neighbourhood(browser, G, tmp_path, focus, d
         view.close()
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("hyresavtal", "lease"),      # a Swedish title
-    ("front off", "frontoffice"),  # a prefix of the label
-    ("CPA:er", "cpa"),             # an anchor text of a concept without an article
-    ("evil one", "evil"),          # an anchor text that is not a title
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("hyresavtal", "lease"),  # a Swedish title
+        ("front off", "frontoffice"),  # a prefix of the label
+        ("CPA:er", "cpa"),  # an anchor text of a concept without an article
+        ("evil one", "evil"),  # an anchor text that is not a title
+    ],
+)
 def test_search_focuses_a_node(browser, G, tmp_path, query, expected):
     view = open_view(browser, tmp_path, render_html(G, show_missing=False))
     try:
@@ -189,19 +204,21 @@ def test_legend_filters_a_group_and_toggles_work(browser, G, tmp_path):
     try:
         legend = view.js("KG.legend.map(g => g.name)")
         group = legend.index("Investing")
-        members = sorted(view.js(
-            "g => KG.nodes.filter(r => r.group === g).map(r => r.id)", group))
+        members = sorted(view.js("g => KG.nodes.filter(r => r.group === g).map(r => r.id)", group))
         assert members == ["backoffice", "evil", "frontoffice"]
         item = view.page.locator(f'#kg-legend li[data-group="{group}"]')
         item.click()
-        hidden = view.js("Object.values(network.body.nodes).filter(n => n.options.hidden)"
-                         ".map(n => n.id).sort()")
+        hidden = view.js(
+            "Object.values(network.body.nodes).filter(n => n.options.hidden).map(n => n.id).sort()"
+        )
         assert hidden == members
-        assert "kg-off" in view.page.locator(
-            f'#kg-legend li[data-group="{group}"]').get_attribute("class")
+        assert "kg-off" in view.page.locator(f'#kg-legend li[data-group="{group}"]').get_attribute(
+            "class"
+        )
         view.page.locator(f'#kg-legend li[data-group="{group}"]').click()
-        assert view.js("Object.values(network.body.nodes).filter(n => n.options.hidden)"
-                       ".length") == 0
+        assert (
+            view.js("Object.values(network.body.nodes).filter(n => n.options.hidden).length") == 0
+        )
 
         n_concepts = len(concepts(G))
         n_keywords = sum(1 for _, k in G.nodes(data="kind") if k == "keyword")
@@ -221,8 +238,11 @@ def test_legend_filters_a_group_and_toggles_work(browser, G, tmp_path):
 def test_notebook_frame_works_offline(browser, G, tmp_path):
     view_html = Viz(render_html(G))._repr_html_()
     path = tmp_path / "notebook.html"
-    path.write_text(f"<!DOCTYPE html><html><body><h1>{html.escape('cell')}</h1>{view_html}"
-                    "<script>window.kgReady = true;</script></body></html>", encoding="utf-8")
+    path.write_text(
+        f"<!DOCTYPE html><html><body><h1>{html.escape('cell')}</h1>{view_html}"
+        "<script>window.kgReady = true;</script></body></html>",
+        encoding="utf-8",
+    )
     view = Page(browser, path)
     try:
         frame = view.page.frames[1]

@@ -24,7 +24,11 @@ def kg(*args: str, cwd: Path, hash_seed: str | None = None) -> subprocess.Comple
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     env.pop("KG_DEBUG", None)
     return subprocess.run(
-        [sys.executable, "-m", "kg", *args], cwd=cwd, env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "kg", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=300,
     )
 
@@ -36,18 +40,28 @@ def no_traceback(proc: subprocess.CompletedProcess) -> None:
 
 @pytest.fixture
 def good(tmp_path) -> Path:
-    return write_articles(tmp_path / "good", {
-        "sv/a.md": article("A", "Se [b](/b)."), "sv/b.md": article("B", "Se [a](/a)."),
-    })
+    return write_articles(
+        tmp_path / "good",
+        {
+            "sv/a.md": article("A", "Se [b](/b)."),
+            "sv/b.md": article("B", "Se [a](/a)."),
+        },
+    )
 
 
 def test_build_ok_exits_0_and_writes_the_files(good, tmp_path):
-    proc = kg("build", str(good), "--out", str(tmp_path / "out"), "--formats", CORE,
-              cwd=tmp_path)
+    proc = kg("build", str(good), "--out", str(tmp_path / "out"), "--formats", CORE, cwd=tmp_path)
     no_traceback(proc)
     assert proc.returncode == 0, proc.stderr
-    for name in ("graph.graphml", "graph.gexf", "graph.json", "nodes.csv", "edges.csv",
-                 "report.json", "report.md"):
+    for name in (
+        "graph.graphml",
+        "graph.gexf",
+        "graph.json",
+        "nodes.csv",
+        "edges.csv",
+        "report.json",
+        "report.md",
+    ):
         assert (tmp_path / "out" / name).is_file(), name
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["articles"] == 2 and report["links"] == 2
@@ -65,8 +79,7 @@ def test_defaults_are_articles_and_exports(good, tmp_path):
 
 def test_bad_input_exits_1_names_files_and_never_shows_a_traceback(tmp_path):
     src = make_bad_folder(tmp_path / "bad")
-    proc = kg("build", str(src), "--out", str(tmp_path / "out"), "--formats", CORE,
-              cwd=tmp_path)
+    proc = kg("build", str(src), "--out", str(tmp_path / "out"), "--formats", CORE, cwd=tmp_path)
     no_traceback(proc)
     assert proc.returncode == 1
     assert "kg: error: sv/binary.md:0:" in proc.stderr
@@ -80,21 +93,38 @@ def test_bad_input_exits_1_names_files_and_never_shows_a_traceback(tmp_path):
 
 
 def test_warnings_only_exit_0_and_1_with_strict(tmp_path):
-    src = write_articles(tmp_path / "src", {"sv/capital.md": MALFORMED_COLON,
-                                            "sv/lease.md": article("L", "x")})
+    src = write_articles(
+        tmp_path / "src", {"sv/capital.md": MALFORMED_COLON, "sv/lease.md": article("L", "x")}
+    )
     proc = kg("build", str(src), "--out", str(tmp_path / "out"), "--formats", CORE, cwd=tmp_path)
     no_traceback(proc)
     assert proc.returncode == 0, proc.stderr
-    strict = kg("build", str(src), "--out", str(tmp_path / "out2"), "--formats", CORE,
-                "--strict", cwd=tmp_path)
+    strict = kg(
+        "build",
+        str(src),
+        "--out",
+        str(tmp_path / "out2"),
+        "--formats",
+        CORE,
+        "--strict",
+        cwd=tmp_path,
+    )
     no_traceback(strict)
     assert strict.returncode == 1
     assert "sv/capital.md:4" in strict.stderr
 
 
 def test_strict_without_warnings_exits_0(good, tmp_path):
-    proc = kg("build", str(good), "--out", str(tmp_path / "out"), "--formats", "json",
-              "--strict", cwd=tmp_path)
+    proc = kg(
+        "build",
+        str(good),
+        "--out",
+        str(tmp_path / "out"),
+        "--formats",
+        "json",
+        "--strict",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
 
 
@@ -118,8 +148,15 @@ def test_usage_errors_exit_2(good, tmp_path, args):
 
 
 def test_missing_source_is_a_clean_error(tmp_path):
-    proc = kg("build", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"),
-              "--formats", "json", cwd=tmp_path)
+    proc = kg(
+        "build",
+        str(tmp_path / "nowhere"),
+        "--out",
+        str(tmp_path / "out"),
+        "--formats",
+        "json",
+        cwd=tmp_path,
+    )
     no_traceback(proc)
     assert proc.returncode == 1
     assert proc.stderr.startswith("kg: error:")
@@ -128,20 +165,45 @@ def test_missing_source_is_a_clean_error(tmp_path):
 
 def test_flat_folder_with_lang(tmp_path):
     src = write_articles(tmp_path / "flat", {"a.md": article("A", "[b](/b)")})
-    proc = kg("build", str(src), "--out", str(tmp_path / "out"), "--lang", "fi",
-              "--formats", "json", "-q", cwd=tmp_path)
+    proc = kg(
+        "build",
+        str(src),
+        "--out",
+        str(tmp_path / "out"),
+        "--lang",
+        "fi",
+        "--formats",
+        "json",
+        "-q",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     graph = json.loads((tmp_path / "out" / "graph.json").read_text())
     assert graph["graph"]["languages"] == ["fi"]
 
 
 def test_lang_filter_and_site_url(tmp_path):
-    src = write_articles(tmp_path / "wiki", {
-        "Swedish/a.md": article("A", "[b](https://www.investors.wiki/sv/b/) [c](/c)"),
-        "English/a.md": article("A en", "[d](/d)"),
-    })
-    proc = kg("build", str(src), "--out", str(tmp_path / "out"), "--lang", "sv",
-              "--site-url", "https://investors.wiki", "--formats", "json", "-q", cwd=tmp_path)
+    src = write_articles(
+        tmp_path / "wiki",
+        {
+            "Swedish/a.md": article("A", "[b](https://www.investors.wiki/sv/b/) [c](/c)"),
+            "English/a.md": article("A en", "[d](/d)"),
+        },
+    )
+    proc = kg(
+        "build",
+        str(src),
+        "--out",
+        str(tmp_path / "out"),
+        "--lang",
+        "sv",
+        "--site-url",
+        "https://investors.wiki",
+        "--formats",
+        "json",
+        "-q",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     graph = json.loads((tmp_path / "out" / "graph.json").read_text())
     edges = {(e["source"], e["target"]) for e in graph["edges"] if e["kind"] == "link"}
@@ -151,16 +213,37 @@ def test_lang_filter_and_site_url(tmp_path):
 
 def test_jobs_and_hash_seed_do_not_change_the_output(small_wiki, tmp_path):
     for jobs, seed in (("1", "1"), ("2", "12345")):
-        proc = kg("build", str(small_wiki), "--out", str(tmp_path / jobs), "--jobs", jobs,
-                  "--no-cache", "--formats", CORE, "-q", cwd=tmp_path, hash_seed=seed)
+        proc = kg(
+            "build",
+            str(small_wiki),
+            "--out",
+            str(tmp_path / jobs),
+            "--jobs",
+            jobs,
+            "--no-cache",
+            "--formats",
+            CORE,
+            "-q",
+            cwd=tmp_path,
+            hash_seed=seed,
+        )
         assert proc.returncode == 0, proc.stderr
     for name in ("graph.json", "graph.graphml", "nodes.csv", "edges.csv", "report.json"):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes()
 
 
 def test_no_cache_writes_no_cache_folder(good, tmp_path):
-    proc = kg("build", str(good), "--out", str(tmp_path / "out"), "--no-cache",
-              "--formats", "json", "-q", cwd=tmp_path)
+    proc = kg(
+        "build",
+        str(good),
+        "--out",
+        str(tmp_path / "out"),
+        "--no-cache",
+        "--formats",
+        "json",
+        "-q",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert not (tmp_path / "out" / ".cache").exists()
 
@@ -195,9 +278,19 @@ def test_build_command_lists_the_same_formats_as_the_exporters():
 def test_a_folder_without_articles_is_a_failed_input(tmp_path):
     (tmp_path / "empty").mkdir()
     run = subprocess.run(
-        [sys.executable, "-m", "kg", "build", str(tmp_path / "empty"), "--out",
-         str(tmp_path / "out"), "--quiet"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "kg",
+            "build",
+            str(tmp_path / "empty"),
+            "--out",
+            str(tmp_path / "out"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert run.returncode == 1
     assert "no markdown articles" in run.stderr and "Traceback" not in run.stderr

@@ -21,22 +21,37 @@ CORE_FORMATS = ["graphml", "gexf", "json", "csv", "report"]
 
 @pytest.mark.parametrize(
     ("name", "code"),
-    [("sv", "sv"), ("fi", "fi"), ("Swedish", "sv"), ("Finnish", "fi"), ("English", "en"),
-     ("swedish", "sv"), ("pt-BR", "pt-BR"), ("pt_br", "pt-BR"), ("img", None), ("notes", None),
-     ("xx", None), ("Texts", None)],
+    [
+        ("sv", "sv"),
+        ("fi", "fi"),
+        ("Swedish", "sv"),
+        ("Finnish", "fi"),
+        ("English", "en"),
+        ("swedish", "sv"),
+        ("pt-BR", "pt-BR"),
+        ("pt_br", "pt-BR"),
+        ("img", None),
+        ("notes", None),
+        ("xx", None),
+        ("Texts", None),
+    ],
 )
 def test_language_code(name, code):
     assert language_code(name) == code
 
 
 def test_flat_folder_takes_the_language_from_lang(tmp_path):
-    src = write_articles(tmp_path / "flat", {
-        "a.md": article("Alpha", "See [b](/b)."),
-        "b.md": article("Beta", "Back to [a](/a)."),
-    })
+    src = write_articles(
+        tmp_path / "flat",
+        {
+            "a.md": article("Alpha", "See [b](/b)."),
+            "b.md": article("Beta", "Back to [a](/a)."),
+        },
+    )
     corpus = read_corpus([src], lang="sv")
     assert [(a.slug, a.lang, a.path) for a in corpus.articles] == [
-        ("a", "sv", "a.md"), ("b", "sv", "b.md"),
+        ("a", "sv", "a.md"),
+        ("b", "sv", "b.md"),
     ]
     assert corpus.errors == [] and corpus.warnings == []
 
@@ -47,21 +62,27 @@ def test_flat_folder_defaults_to_english(tmp_path):
 
 
 def test_non_markdown_files_are_not_articles(tmp_path):
-    src = write_articles(tmp_path / "flat", {"a.md": article("Alpha", "x"), "notes.txt": "x",
-                                             "a.md.bak": "x"})
+    src = write_articles(
+        tmp_path / "flat", {"a.md": article("Alpha", "x"), "notes.txt": "x", "a.md.bak": "x"}
+    )
     (src / "logo.png").write_bytes(b"\x89PNG\x00\x00")
     assert [a.slug for a in read_corpus([src]).articles] == ["a"]
 
 
 @pytest.mark.parametrize(("sv_dir", "fi_dir"), [("sv", "fi"), ("Swedish", "Finnish")])
 def test_language_folders_by_code_or_english_name(tmp_path, sv_dir, fi_dir):
-    src = write_articles(tmp_path / "wiki", {
-        f"{sv_dir}/lease.md": article("hyresavtal", "Se [hyresvärd](/landlord).",
-                                      description="Ett avtal."),
-        f"{fi_dir}/lease.md": article("vuokrasopimus", "Katso [vuokranantaja](/landlord).",
-                                      description="Sopimus."),
-        f"{sv_dir}/landlord.md": article("hyresvärd", "Äger."),
-    })
+    src = write_articles(
+        tmp_path / "wiki",
+        {
+            f"{sv_dir}/lease.md": article(
+                "hyresavtal", "Se [hyresvärd](/landlord).", description="Ett avtal."
+            ),
+            f"{fi_dir}/lease.md": article(
+                "vuokrasopimus", "Katso [vuokranantaja](/landlord).", description="Sopimus."
+            ),
+            f"{sv_dir}/landlord.md": article("hyresvärd", "Äger."),
+        },
+    )
     result = build([src], tmp_path / "out", formats=["json"])
     G = result.graph
     assert G.graph["languages"] == ["fi", "sv"]
@@ -81,7 +102,10 @@ def test_language_folders_by_code_or_english_name(tmp_path, sv_dir, fi_dir):
 def test_same_slug_in_several_languages_is_one_concept(small_wiki):
     corpus = read_corpus([small_wiki])
     assert sorted((a.lang, a.slug) for a in corpus.articles) == [
-        ("en", "backoffice"), ("sv", "backoffice"), ("sv", "frontoffice"), ("sv", "lease"),
+        ("en", "backoffice"),
+        ("sv", "backoffice"),
+        ("sv", "frontoffice"),
+        ("sv", "lease"),
     ]
     G = build([small_wiki], small_wiki.parent / "out", formats=["json"]).graph
     node = G.nodes["backoffice"]
@@ -101,10 +125,14 @@ def test_lang_filters_a_multilingual_build(small_wiki, tmp_path):
 
 
 def test_lang_accepts_several_languages(tmp_path):
-    src = write_articles(tmp_path / "wiki", {
-        "sv/a.md": article("a sv", "x"), "fi/a.md": article("a fi", "x"),
-        "en/a.md": article("a en", "x"),
-    })
+    src = write_articles(
+        tmp_path / "wiki",
+        {
+            "sv/a.md": article("a sv", "x"),
+            "fi/a.md": article("a fi", "x"),
+            "en/a.md": article("a en", "x"),
+        },
+    )
     corpus = read_corpus([src], lang=["sv,fi"])
     assert sorted(a.lang for a in corpus.articles) == ["fi", "sv"]
     assert corpus.skipped_languages == {"en": 1}
@@ -123,13 +151,19 @@ def test_missing_source_is_a_clean_error(tmp_path):
 
 
 def test_discover_lists_files_sorted_with_slug_and_language(tmp_path):
-    src = write_articles(tmp_path / "wiki", {
-        "sv/b.md": "x", "sv/a.md": "x", "Finnish/down_payment.md": "x",
-    })
+    src = write_articles(
+        tmp_path / "wiki",
+        {
+            "sv/b.md": "x",
+            "sv/a.md": "x",
+            "Finnish/down_payment.md": "x",
+        },
+    )
     files, problems, skipped = discover([src])
     assert [(f.rel, f.slug, f.lang) for f in files] == [
         ("Finnish/down_payment.md", "down_payment", "fi"),
-        ("sv/a.md", "a", "sv"), ("sv/b.md", "b", "sv"),
+        ("sv/a.md", "a", "sv"),
+        ("sv/b.md", "b", "sv"),
     ]
     assert problems == [] and skipped == {}
 
@@ -149,15 +183,18 @@ UNCLOSED = "---\nkeywords: Investing\n\n# Öppen rubrik\n\nSe [lease](/lease).\n
 
 def make_bad_folder(root: Path) -> Path:
     """A folder holding every kind of bad input next to good articles."""
-    write_articles(root, {
-        "sv/lease.md": article("hyresavtal", "Se [capital](/capital)."),
-        "sv/capital.md": MALFORMED_COLON,
-        "sv/hnwi.md": MALFORMED_AMP,
-        "sv/open.md": UNCLOSED,
-        "sv/empty.md": "",
-        "sv/dup.md": article("dup sv", "x"),
-        "Swedish/dup.md": article("dup Swedish", "x"),
-    })
+    write_articles(
+        root,
+        {
+            "sv/lease.md": article("hyresavtal", "Se [capital](/capital)."),
+            "sv/capital.md": MALFORMED_COLON,
+            "sv/hnwi.md": MALFORMED_AMP,
+            "sv/open.md": UNCLOSED,
+            "sv/empty.md": "",
+            "sv/dup.md": article("dup sv", "x"),
+            "Swedish/dup.md": article("dup Swedish", "x"),
+        },
+    )
     (root / "sv" / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     (root / "sv" / "latin.md").write_bytes(
         "---\ntitle: Caf\xe9\n---\n\nEn [hyresavtal](/lease) p\xe5 rad fem.\n".encode("latin-1")
@@ -215,8 +252,9 @@ def test_bad_input_empty_file_is_reported(bad_build):
 def test_bad_input_binary_file_is_an_error_and_not_in_the_graph(bad_build):
     _, result = bad_build
     assert "binary" not in result.graph
-    assert not any("sv/binary.md" in (d.get("paths") or {}).values()
-                   for _, d in result.graph.nodes(data=True))
+    assert not any(
+        "sv/binary.md" in (d.get("paths") or {}).values() for _, d in result.graph.nodes(data=True)
+    )
     errors = _problems(result, "errors", "sv/binary.md")
     assert len(errors) == 1 and "binary" in errors[0]["message"]
 
@@ -237,8 +275,9 @@ def test_bad_input_dangling_symlink_is_an_unreadable_file(bad_build):
     assert "broken" not in result.graph
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
-                    reason="root reads files whatever their mode")
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads files whatever their mode"
+)
 def test_bad_input_unreadable_file(tmp_path):
     src = write_articles(tmp_path / "src", {"a.md": article("A", "x"), "b.md": article("B", "x")})
     (src / "b.md").chmod(0)
@@ -263,8 +302,9 @@ def test_bad_input_duplicate_slug_in_one_language(bad_build):
     other = "Swedish/dup.md" if kept == "sv/dup.md" else "sv/dup.md"
     errors = _problems(result, "errors", other)
     assert len(errors) == 1 and "duplicate" in errors[0]["message"]
-    assert result.graph.nodes["dup"]["labels"]["sv"] == ("dup sv" if kept == "sv/dup.md"
-                                                         else "dup Swedish")
+    assert result.graph.nodes["dup"]["labels"]["sv"] == (
+        "dup sv" if kept == "sv/dup.md" else "dup Swedish"
+    )
 
 
 def test_bad_input_every_file_is_in_the_graph_or_in_the_report(bad_build):

@@ -84,8 +84,21 @@ def test_unknown_input_suggests_close_matches(G):
 
 def test_show_card(G):
     card = show(G, "alfa")
-    for key in ("id", "labels", "descriptions", "keywords", "links_out", "links_in", "label",
-                "exists", "paths", "alt_labels", "anchors_out", "anchors_in", "external_links"):
+    for key in (
+        "id",
+        "labels",
+        "descriptions",
+        "keywords",
+        "links_out",
+        "links_in",
+        "label",
+        "exists",
+        "paths",
+        "alt_labels",
+        "anchors_out",
+        "anchors_in",
+        "external_links",
+    ):
         assert key in card
     assert card["id"] == "a"
     assert card["label"] == "Alpha"
@@ -101,8 +114,14 @@ def test_show_card(G):
     assert out["b"]["anchors"] == ["beta", "betan"]
     assert out["b"]["weight"] == 2 and out["b"]["langs"] == ["en", "sv"]
     assert card["anchors_in"] == [
-        {"id": "e", "label": "Epsilon", "exists": True, "weight": 1, "anchors": ["alpha"],
-         "langs": ["en"]}
+        {
+            "id": "e",
+            "label": "Epsilon",
+            "exists": True,
+            "weight": 1,
+            "anchors": ["alpha"],
+            "langs": ["en"],
+        }
     ]
 
 
@@ -127,11 +146,17 @@ def test_neighbors_both_directions(G):
 
 def test_neighbors_out_and_in(G):
     assert _pairs(neighbors(G, "a", depth=2, direction="out")) == [
-        ("b", 1), ("c", 1), ("d", 2), ("x", 2)
+        ("b", 1),
+        ("c", 1),
+        ("d", 2),
+        ("x", 2),
     ]
     assert _pairs(neighbors(G, "d", depth=2, direction="in")) == [("b", 1), ("c", 1), ("a", 2)]
     assert _pairs(neighbors(G, "d", depth=5, direction="in")) == [
-        ("b", 1), ("c", 1), ("a", 2), ("e", 3)
+        ("b", 1),
+        ("c", 1),
+        ("a", 2),
+        ("e", 3),
     ]
     assert neighbors(G, "a", depth=0) == []
     assert neighbors(G, "f", depth=3) == []
@@ -153,7 +178,9 @@ def test_path_forward_with_evidence(G):
     result = path(G, "e", "d")
     assert result["path"] == ["e", "a", "b", "d"]  # a → b wins over a → c: first by id
     assert [(h["source"], h["target"], h["direction"]) for h in result["hops"]] == [
-        ("e", "a", "forward"), ("a", "b", "forward"), ("b", "d", "forward"),
+        ("e", "a", "forward"),
+        ("a", "b", "forward"),
+        ("b", "d", "forward"),
     ]
     assert result["hops"][1]["evidence"] == ["Alpha needs beta.", "Alfa behöver betan."]
     assert result["hops"][1]["sections"] == ["Alpha", "Alfa"]
@@ -200,7 +227,8 @@ def test_related_ties_sorted_by_id():
     hub = "[hub](/hub)"
     G = graph_of({f"en/{s}.md": article(s.upper(), hub) for s in ("p", "r", "q")})
     assert [(r["id"], r["score"]) for r in related(G, "p")] == [
-        ("q", round(1 / math.log(3), 6)), ("r", round(1 / math.log(3), 6))
+        ("q", round(1 / math.log(3), 6)),
+        ("r", round(1 / math.log(3), 6)),
     ]
 
 
@@ -280,11 +308,25 @@ def test_cli_show_table(capsys, data):
 
 
 def test_cli_neighbors_json(capsys, data):
-    code, out, _ = run(capsys, "neighbors", "a", "--depth", "2", "--direction", "out",
-                       "--data", str(data), "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "neighbors",
+        "a",
+        "--depth",
+        "2",
+        "--direction",
+        "out",
+        "--data",
+        str(data),
+        "--format",
+        "json",
+    )
     assert code == 0
     assert [(r["id"], r["label"], r["distance"]) for r in json.loads(out)] == [
-        ("b", "Beta", 1), ("c", "Gamma", 1), ("d", "Delta", 2), ("x", "the missing x", 2)
+        ("b", "Beta", 1),
+        ("c", "Gamma", 1),
+        ("d", "Delta", 2),
+        ("x", "the missing x", 2),
     ]
 
 
@@ -301,14 +343,18 @@ def test_cli_path(capsys, data):
 
 
 def test_cli_related_and_stats(capsys, data):
-    code, out, _ = run(capsys, "related", "a", "--top", "2", "--data", str(data), "--format",
-                       "json")
+    code, out, _ = run(
+        capsys, "related", "a", "--top", "2", "--data", str(data), "--format", "json"
+    )
     assert code == 0 and [r["id"] for r in json.loads(out)] == ["d", "g"]
     code, out, _ = run(capsys, "stats", "--data", str(data), "--format", "json")
     s = json.loads(out)
     assert code == 0
     assert {k: s[k] for k in ("concepts", "missing_concepts", "keywords", "links")} == {
-        "concepts": 8, "missing_concepts": 1, "keywords": 2, "links": 6
+        "concepts": 8,
+        "missing_concepts": 1,
+        "keywords": 2,
+        "links": 6,
     }
     assert s["languages"] == ["en", "sv"]
     code, out, _ = run(capsys, "stats", "--data", str(data))

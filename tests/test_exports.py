@@ -21,8 +21,15 @@ from kg.flat import EDGE_COLUMNS, NODE_COLUMNS
 from kg.pipeline import build
 
 CORE_FORMATS = ["graphml", "gexf", "json", "csv", "report"]
-CORE_FILES = {"graph.graphml", "graph.gexf", "graph.json", "nodes.csv", "edges.csv",
-              "report.json", "report.md"}
+CORE_FILES = {
+    "graph.graphml",
+    "graph.gexf",
+    "graph.json",
+    "nodes.csv",
+    "edges.csv",
+    "report.json",
+    "report.md",
+}
 ALL_FILES = CORE_FILES | {"graph.ttl", "graph.nt", "graph.jsonld", "graph.html"}
 REPO = Path(__file__).resolve().parents[1]
 
@@ -55,8 +62,24 @@ def modules_ready(*names: str) -> bool:
 # --- a generated corpus big enough for the process pool ------------------------------------
 
 N_SV, N_EN = 300, 220
-WORDS = ["kapital", "ränta", "avtal", "bolag", "marknad", "risk", "aktie", "fond", "skuld",
-         "kund", "handel", "värde", "pris", "bank", "lån", "kredit"]
+WORDS = [
+    "kapital",
+    "ränta",
+    "avtal",
+    "bolag",
+    "marknad",
+    "risk",
+    "aktie",
+    "fond",
+    "skuld",
+    "kund",
+    "handel",
+    "värde",
+    "pris",
+    "bank",
+    "lån",
+    "kredit",
+]
 KEYWORDS = ["Investing", "Brokers", "Stock Brokers", "Real Estate", "Loans", "Banking"]
 
 
@@ -70,11 +93,17 @@ def generated_article(rng: random.Random, slug: str, n: int) -> str:
     for link in links:
         words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 9)))
         sentences.append(f"{words.capitalize()} {link} {rng.choice(WORDS)}.")
-    body = (f"## Del {slug}\n\n" + " ".join(sentences[: len(sentences) // 2]) + "\n\n##Mer\n\n- "
-            + "\n- ".join(sentences[len(sentences) // 2:]) + "\n")
+    body = (
+        f"## Del {slug}\n\n"
+        + " ".join(sentences[: len(sentences) // 2])
+        + "\n\n##Mer\n\n- "
+        + "\n- ".join(sentences[len(sentences) // 2 :])
+        + "\n"
+    )
     keywords = ",".join(rng.sample(KEYWORDS, rng.randint(1, 3)))
-    return article(f"begrepp {slug}", body, keywords=keywords,
-                   description=f"Beskrivning av {slug} &amp; mer.")
+    return article(
+        f"begrepp {slug}", body, keywords=keywords, description=f"Beskrivning av {slug} &amp; mer."
+    )
 
 
 @pytest.fixture(scope="module")
@@ -249,10 +278,13 @@ def test_gexf_loads_in_networkx(small_build):
 
 @pytest.fixture
 def odd_slugs(tmp_path):
-    src = write_articles(tmp_path / "src", {
-        "w.md": "# W\n\n[a](/a%26b) [b](/%3Cx%3E) [c](/q%22s) [d](/%C3%A4%20%C3%B6) "
-                "[e](/it's) [f](/tab%09here)\n",
-    })
+    src = write_articles(
+        tmp_path / "src",
+        {
+            "w.md": "# W\n\n[a](/a%26b) [b](/%3Cx%3E) [c](/q%22s) [d](/%C3%A4%20%C3%B6) "
+            "[e](/it's) [f](/tab%09here)\n",
+        },
+    )
     return build([src], tmp_path / "out", formats=["graphml", "gexf", "json"])
 
 
@@ -281,8 +313,17 @@ def test_csv_columns_and_rows(small_build):
     nodes = list(csv.DictReader(io.StringIO((small_build.out / "nodes.csv").read_text())))
     edges = list(csv.DictReader(io.StringIO((small_build.out / "edges.csv").read_text())))
     assert list(nodes[0]) == [*NODE_COLUMNS, "links_in", "links_out"]
-    assert {"id", "kind", "exists", "label", "labels", "descriptions", "keywords", "paths",
-            "alt_labels"} <= set(nodes[0])
+    assert {
+        "id",
+        "kind",
+        "exists",
+        "label",
+        "labels",
+        "descriptions",
+        "keywords",
+        "paths",
+        "alt_labels",
+    } <= set(nodes[0])
     assert list(edges[0]) == list(EDGE_COLUMNS)
     assert list(EDGE_COLUMNS) == ["source", "target", "kind", "weight", "anchors", "langs"]
     assert sorted(r["id"] for r in nodes) == sorted(G.nodes)
@@ -290,7 +331,8 @@ def test_csv_columns_and_rows(small_build):
     row = next(r for r in nodes if r["id"] == "backoffice")
     assert json.loads(row["labels"]) == G.nodes["backoffice"]["labels"]
     assert int(row["links_out"]) == sum(
-        1 for _, _, k in G.out_edges("backoffice", data="kind") if k == "link")
+        1 for _, _, k in G.out_edges("backoffice", data="kind") if k == "link"
+    )
     link = next(r for r in edges if (r["source"], r["target"]) == ("backoffice", "lease"))
     assert int(link["weight"]) == G.edges["backoffice", "lease"]["weight"]
     assert json.loads(link["anchors"]) == G.edges["backoffice", "lease"]["anchors"]
@@ -298,10 +340,13 @@ def test_csv_columns_and_rows(small_build):
 
 
 def test_report_json_keys(tmp_path):
-    src = write_articles(tmp_path / "src", {
-        "sv/a.md": article("A", "[b](/b) [c](/c)"),
-        "sv/bad.md": "---\ntitle: Bad\ndescription: a: b\n---\n# Bad\n",
-    })
+    src = write_articles(
+        tmp_path / "src",
+        {
+            "sv/a.md": article("A", "[b](/b) [c](/c)"),
+            "sv/bad.md": "---\ntitle: Bad\ndescription: a: b\n---\n# Bad\n",
+        },
+    )
     (src / "sv" / "bin.md").write_bytes(b"\x00\x01")
     result = build([src], tmp_path / "out", formats=["report"])
     report = json.loads((result.out / "report.json").read_text(encoding="utf-8"))
@@ -333,8 +378,10 @@ def test_write_atomic_replaces_and_leaves_no_temp(tmp_path):
     assert [p.name for p in target.parent.iterdir()] == ["f.txt"]
 
 
-@pytest.mark.skipif(not modules_ready("kg.rdf", "kg.viz", "kg.query"),
-                    reason="kg.rdf / kg.viz / kg.query are not written yet")
+@pytest.mark.skipif(
+    not modules_ready("kg.rdf", "kg.viz", "kg.query"),
+    reason="kg.rdf / kg.viz / kg.query are not written yet",
+)
 def test_all_formats_are_written_and_deterministic(small_wiki, tmp_path):
     a = build([small_wiki], tmp_path / "a")
     b = build([small_wiki], tmp_path / "b", jobs=1, cache=False)

@@ -12,8 +12,16 @@ from kg.articles import parse_article
 from kg.graph import build_graph, concepts, keyword_id, link_edges, link_graph
 
 CONCEPT_KEYS = {
-    "kind", "exists", "label", "labels", "descriptions", "keywords", "paths", "alt_labels",
-    "external_links", "unlinked_mentions",
+    "kind",
+    "exists",
+    "label",
+    "labels",
+    "descriptions",
+    "keywords",
+    "paths",
+    "alt_labels",
+    "external_links",
+    "unlinked_mentions",
 }
 LINK_KEYS = {"kind", "weight", "anchors", "langs", "contexts"}
 CONTEXT_KEYS = {"lang", "section", "sentence", "line", "path"}
@@ -25,26 +33,54 @@ def art(slug: str, lang: str, text: str):
 
 @pytest.fixture
 def G() -> nx.DiGraph:
-    return build_graph([
-        art("backoffice", "sv", article(
-            "back office",
-            "## Vad är Back Office?\n\nTre delar: [front office](/frontoffice) och "
-            "[middle office](/middleoffice). Kommersiella [hyresavtal](/lease) är billiga.\n\n"
-            "##Höjdpunkter\n\nEtt [hyresavtal](/lease) igen[,](/lease) och "
-            "[external](https://example.com/x).\n",
-            keywords="Investing,Brokers,Stock Brokers", description="Backoffice är admin.")),
-        art("backoffice", "en", article(
-            "back office", "A [front office](/frontoffice) and a [lease](/lease).\n",
-            keywords="investing, Brokers", description="The back office.")),
-        art("frontoffice", "sv", article(
-            "front office", "Till skillnad från [back office](/backoffice).\n",
-            keywords="Investing")),
-        art("lease", "sv", article("hyresavtal", "Ett avtal.\n", keywords="Real Estate")),
-        art("lease", "en", article("lease", "A contract.\n")),
-        art("cfa", "en", article(
-            "CFA", "A [middle office](/middleoffice), a [mid office](/middleoffice), "
-            "the [middle office](/middleoffice).\n")),
-    ])
+    return build_graph(
+        [
+            art(
+                "backoffice",
+                "sv",
+                article(
+                    "back office",
+                    "## Vad är Back Office?\n\nTre delar: [front office](/frontoffice) och "
+                    "[middle office](/middleoffice). "
+                    "Kommersiella [hyresavtal](/lease) är billiga.\n\n"
+                    "##Höjdpunkter\n\nEtt [hyresavtal](/lease) igen[,](/lease) och "
+                    "[external](https://example.com/x).\n",
+                    keywords="Investing,Brokers,Stock Brokers",
+                    description="Backoffice är admin.",
+                ),
+            ),
+            art(
+                "backoffice",
+                "en",
+                article(
+                    "back office",
+                    "A [front office](/frontoffice) and a [lease](/lease).\n",
+                    keywords="investing, Brokers",
+                    description="The back office.",
+                ),
+            ),
+            art(
+                "frontoffice",
+                "sv",
+                article(
+                    "front office",
+                    "Till skillnad från [back office](/backoffice).\n",
+                    keywords="Investing",
+                ),
+            ),
+            art("lease", "sv", article("hyresavtal", "Ett avtal.\n", keywords="Real Estate")),
+            art("lease", "en", article("lease", "A contract.\n")),
+            art(
+                "cfa",
+                "en",
+                article(
+                    "CFA",
+                    "A [middle office](/middleoffice), a [mid office](/middleoffice), "
+                    "the [middle office](/middleoffice).\n",
+                ),
+            ),
+        ]
+    )
 
 
 def test_concept_nodes_have_exactly_the_contract_attributes(G):
@@ -118,8 +154,7 @@ def test_edge_weight_anchors_langs_contexts(G):
 
 def test_alt_labels_hold_label_anchors_per_language(G):
     assert G.nodes["lease"]["alt_labels"] == {"en": ["lease"], "sv": ["hyresavtal"]}
-    assert G.nodes["frontoffice"]["alt_labels"] == {"en": ["front office"],
-                                                    "sv": ["front office"]}
+    assert G.nodes["frontoffice"]["alt_labels"] == {"en": ["front office"], "sv": ["front office"]}
     assert all("," not in labels for labels in G.nodes["lease"]["alt_labels"].values())
 
 
@@ -130,8 +165,12 @@ def test_keyword_nodes_and_edges(G):
     assert G.edges["backoffice", kid] == {"kind": "keyword"}
     assert G.has_edge("lease", "keyword:Real Estate")
     keywords = sorted(n for n, d in G.nodes(data=True) if d["kind"] == "keyword")
-    assert keywords == ["keyword:Brokers", "keyword:Investing", "keyword:Real Estate",
-                        "keyword:Stock Brokers"]
+    assert keywords == [
+        "keyword:Brokers",
+        "keyword:Investing",
+        "keyword:Real Estate",
+        "keyword:Stock Brokers",
+    ]
     for u, v, data in G.edges(data=True):
         if data["kind"] == "keyword":
             assert G.nodes[u]["kind"] == "concept" and G.nodes[v]["kind"] == "keyword"
@@ -141,11 +180,13 @@ def test_keywords_merge_ignoring_case(G):
     # "investing" (en backoffice) and "Investing" (sv backoffice, frontoffice): one node
     assert "keyword:investing" not in G
     assert G.has_edge("frontoffice", "keyword:Investing")
-    G2 = build_graph([
-        art("a", "en", article("A", "x", keywords="investing")),
-        art("b", "en", article("B", "x", keywords="Investing")),
-        art("c", "en", article("C", "x", keywords="Investing,INVESTING")),
-    ])
+    G2 = build_graph(
+        [
+            art("a", "en", article("A", "x", keywords="investing")),
+            art("b", "en", article("B", "x", keywords="Investing")),
+            art("c", "en", article("C", "x", keywords="Investing,INVESTING")),
+        ]
+    )
     keyword_nodes = [n for n, d in G2.nodes(data=True) if d["kind"] == "keyword"]
     assert keyword_nodes == ["keyword:Investing"]
     for slug in "abc":
@@ -173,7 +214,8 @@ def test_helpers(G):
     assert concepts(G, exists=False) == ["middleoffice"]
     assert concepts(G, exists=True) == ["backoffice", "cfa", "frontoffice", "lease"]
     assert [(u, v) for u, v, _ in link_edges(G)] == sorted(
-        (u, v) for u, v, d in G.edges(data=True) if d["kind"] == "link")
+        (u, v) for u, v, d in G.edges(data=True) if d["kind"] == "link"
+    )
     view = link_graph(G)
     assert not any(str(n).startswith("keyword:") for n in view)
     assert view.number_of_edges() == len(link_edges(G))

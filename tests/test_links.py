@@ -102,8 +102,20 @@ def test_other_sites_are_external(url):
 
 
 @pytest.mark.parametrize(
-    "dest", ["", "   ", "#history", "#", "/", "/chart.png", "/chart.PNG", "../img/photo.jpg",
-             "/files/report.pdf", "report.pdf#page=2", "https://investors.wiki/"],
+    "dest",
+    [
+        "",
+        "   ",
+        "#history",
+        "#",
+        "/",
+        "/chart.png",
+        "/chart.PNG",
+        "../img/photo.jpg",
+        "/files/report.pdf",
+        "report.pdf#page=2",
+        "https://investors.wiki/",
+    ],
 )
 def test_destinations_naming_no_article(dest):
     assert resolve(dest, SITE) == NOWHERE
@@ -136,7 +148,9 @@ def test_without_site_url_site_links_are_external():
     art = parse_article(BODY, slug="src", lang="en")
     assert [link.target for link in art.links] == ["a", "b", "c", "d", "e", "f_g"]
     assert art.external == [
-        "http://www.investors.wiki/i/", "https://example.com/page", "https://investors.wiki/h",
+        "http://www.investors.wiki/i/",
+        "https://example.com/page",
+        "https://investors.wiki/h",
     ]
 
 

@@ -19,7 +19,9 @@ def execute(name: str) -> nbformat.NotebookNode:
     """Run a notebook as a user would, from notebooks/; a cell error fails the test."""
     book = nbformat.read(NOTEBOOKS / name, as_version=4)
     client = NotebookClient(
-        book, kernel_name="python3", timeout=600,
+        book,
+        kernel_name="python3",
+        timeout=600,
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     client.execute()
@@ -80,7 +82,8 @@ def test_explore_notebook_runs(kernel_env):
 def _small_corpus(root: Path) -> Path:
     files = dict(SMALL_WIKI)
     files["sv/middleoffice.md"] = article(
-        "middle office", "Mellan [front office](/frontoffice) och [back office](/backoffice).",
+        "middle office",
+        "Mellan [front office](/frontoffice) och [back office](/backoffice).",
         keywords="Investing",
     )
     return write_articles(root, files)
@@ -100,10 +103,13 @@ def test_corpus_notebook_runs_on_a_given_folder(kernel_env, tmp_path):
 
 
 def test_corpus_notebook_falls_back_to_a_central_concept(kernel_env, tmp_path):
-    corpus = write_articles(tmp_path / "flat", {
-        "alpha.md": article("Alpha", "Alpha needs [beta](/beta)."),
-        "beta.md": article("Beta", "Beta needs [alpha](/alpha) and [gamma](/gamma)."),
-    })
+    corpus = write_articles(
+        tmp_path / "flat",
+        {
+            "alpha.md": article("Alpha", "Alpha needs [beta](/beta)."),
+            "beta.md": article("Beta", "Beta needs [alpha](/alpha) and [gamma](/gamma)."),
+        },
+    )
     kernel_env.setenv("KG_CORPUS", str(corpus))
     kernel_env.setenv("KG_FOCUS", "no such concept")
     book = execute("corpus.ipynb")
@@ -115,4 +121,4 @@ def test_corpus_notebook_on_the_real_sample(kernel_env, real_corpus):
     book = execute("corpus.ipynb")
     card = outputs_of(book, "if len(kg.find(G, FOCUS))")
     assert "back office" in card
-    assert "sv" in outputs_of(book, "pd.DataFrame({\"articles\"")
+    assert "sv" in outputs_of(book, 'pd.DataFrame({"articles"')

@@ -28,7 +28,8 @@ def wiki(root: Path, n: int = 60, seed: int = 7) -> Path:
     for i in range(n):
         links = " ".join(f"[ord {j}](/s{j:03d})" for j in rng.sample(range(n + 5), 4))
         files[f"sv/s{i:03d}.md"] = article(
-            f"sak {i}", f"## Del\n\nText om sak {(i + 1) % n}. {links}.\n",
+            f"sak {i}",
+            f"## Del\n\nText om sak {(i + 1) % n}. {links}.\n",
             keywords=",".join(rng.sample(["Aktier", "Fonder", "Skatt", "Lån"], 2)),
             description=f"Beskrivning {i}",
         )
@@ -78,8 +79,14 @@ def test_a_new_base_iri_renders_every_piece_again(tmp_path):
     out = tmp_path / "out"
     build([src], out, formats=["nt", "ttl"], jobs=1)
     build([src], out, formats=["nt", "ttl"], jobs=1, base_iri="https://investors.wiki/kg/")
-    cold = build([src], tmp_path / "cold", formats=["nt", "ttl"], jobs=1, cache=False,
-                 base_iri="https://investors.wiki/kg/")
+    cold = build(
+        [src],
+        tmp_path / "cold",
+        formats=["nt", "ttl"],
+        jobs=1,
+        cache=False,
+        base_iri="https://investors.wiki/kg/",
+    )
     assert files_of(out) == files_of(cold.out)
     assert b"http://example.org/" not in (out / "graph.nt").read_bytes()
 
@@ -144,9 +151,7 @@ def test_write_together_passes_once_and_equals_files_written_alone(tmp_path):
     def work(item: str) -> str:  # noqa: F811 - a changed item "a"
         return "NEW" if item == "a" else work_was(item)
 
-    again = write_together(
-        paths, [one, two], lambda item: item != "a", indexes, [changes, None]
-    )
+    again = write_together(paths, [one, two], lambda item: item != "a", indexes, [changes, None])
     assert paths[0].read_text() == "[b,a2,a,c|NEW;A2;B;C]"
     assert paths[1].read_text() == "B!\nA2!\nNEW!\nC!\n"
     assert made == []  # only "a" was rendered again, and not through the shared work
@@ -176,9 +181,13 @@ def test_a_rebuild_renders_only_the_nodes_an_edit_touched(tmp_path):
     for lang in ("sv", "fi"):
         write_articles(
             src / lang,
-            {f"c{i}.md": article(f"concept {i}", f"See [concept {i + 1}](/c{i + 1}) and "
-                                               f"[concept {i + 2}](/c{i + 2}).")
-             for i in range(30)},
+            {
+                f"c{i}.md": article(
+                    f"concept {i}",
+                    f"See [concept {i + 1}](/c{i + 1}) and [concept {i + 2}](/c{i + 2}).",
+                )
+                for i in range(30)
+            },
         )
     out = tmp_path / "out"
     build([str(src)], out)

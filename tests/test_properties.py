@@ -12,23 +12,92 @@ from hypothesis import strategies as st
 from kg.articles import clean_text, parse_article, parse_bytes
 from kg.graph import build_graph
 
-SETTINGS = settings(max_examples=200, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # --- random markdown, made of the pieces that matter to the parser ---------------------------
 
 MARKUP = [
-    "[", "]", "(", ")", "<", ">", "!", "#", "##", "###", "*", "**", "_", "`", "```", "~~~",
-    "    ", "> ", "- ", "1. ", "|", "---", "\n", "\n\n", " ", "&amp;", "&amp;amp;", "&quot;",
-    "&#39;", "&", ";", "\\", "%20", "%C3%A9", "/", "#x", ".md", "../sv/", "http://", "https://",
-    "investors.wiki/", "[x](/a)", "[y](/b/)", "[z](c.md)", "[ref][r]", "[r]: /d", "![i](/e)",
-    "<a href=\"\">", "</a>", "<!--", "-->", "$", "$$", "\r\n", "\t", "\u200b", "\ufeff",
+    "[",
+    "]",
+    "(",
+    ")",
+    "<",
+    ">",
+    "!",
+    "#",
+    "##",
+    "###",
+    "*",
+    "**",
+    "_",
+    "`",
+    "```",
+    "~~~",
+    "    ",
+    "> ",
+    "- ",
+    "1. ",
+    "|",
+    "---",
+    "\n",
+    "\n\n",
+    " ",
+    "&amp;",
+    "&amp;amp;",
+    "&quot;",
+    "&#39;",
+    "&",
+    ";",
+    "\\",
+    "%20",
+    "%C3%A9",
+    "/",
+    "#x",
+    ".md",
+    "../sv/",
+    "http://",
+    "https://",
+    "investors.wiki/",
+    "[x](/a)",
+    "[y](/b/)",
+    "[z](c.md)",
+    "[ref][r]",
+    "[r]: /d",
+    "![i](/e)",
+    '<a href="">',
+    "</a>",
+    "<!--",
+    "-->",
+    "$",
+    "$$",
+    "\r\n",
+    "\t",
+    "\u200b",
+    "\ufeff",
 ]
 WORD = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=8)
 MARKDOWN = st.lists(st.one_of(st.sampled_from(MARKUP), WORD), max_size=60).map("".join)
 FM_VALUE = st.one_of(
-    st.sampled_from(["", "a: b", "&amp;quot;x", "[a, b", "'quoted'", "\"q", "*alias", "- item",
-                     "{x: 1}", "|", ">", "!!binary x", "M&amp;amp;A", "1", "true", "~"]),
+    st.sampled_from(
+        [
+            "",
+            "a: b",
+            "&amp;quot;x",
+            "[a, b",
+            "'quoted'",
+            '"q',
+            "*alias",
+            "- item",
+            "{x: 1}",
+            "|",
+            ">",
+            "!!binary x",
+            "M&amp;amp;A",
+            "1",
+            "true",
+            "~",
+        ]
+    ),
     WORD,
 )
 FM_KEY = st.sampled_from(["title", "description", "keywords", "tags", "x y", "-", ""])
@@ -117,11 +186,10 @@ SLUG = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_-", min_size=1, ma
     lambda s: s not in ("-", "_") and not s.startswith("-")
 )
 FORMS = ["/{}", "/{}/", "/{}#part", "{}.md", "../sv/{}.md", "https://investors.wiki/{}"]
-LETTERS = st.text(
-    alphabet=st.characters(categories=("Lu", "Ll")), min_size=1, max_size=10
+LETTERS = st.text(alphabet=st.characters(categories=("Lu", "Ll")), min_size=1, max_size=10)
+ANCHOR_WORD = st.one_of(
+    LETTERS, st.sampled_from(["M&amp;A", "M&amp;amp;A", "&quot;q&quot;", "firm&amp;#39;s"])
 )
-ANCHOR_WORD = st.one_of(LETTERS, st.sampled_from(["M&amp;A", "M&amp;amp;A", "&quot;q&quot;",
-                                                  "firm&amp;#39;s"]))
 ANCHOR = st.lists(ANCHOR_WORD, min_size=1, max_size=4).map(" ".join)
 LINK = st.tuples(ANCHOR, SLUG, st.sampled_from(FORMS))
 FILLER = st.lists(LETTERS, min_size=1, max_size=5).map(" ".join)

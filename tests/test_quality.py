@@ -12,9 +12,7 @@ from kg.cli import main
 from kg.errors import KgError
 from kg.quality import CHECKS, check, unlinked_mentions
 
-BAD_YAML = (
-    "---\ntitle: Warned\ndescription: bad: value\n---\n# Warned\nText about [alpha](/a).\n"
-)
+BAD_YAML = "---\ntitle: Warned\ndescription: bad: value\n---\n# Warned\nText about [alpha](/a).\n"
 
 WIKI = {
     "en/a.md": article("Alpha", "Alpha needs [beta](/b). Alpha uses [gamma](/c).", "Common"),
@@ -96,28 +94,39 @@ def test_details_name_the_others(report):
 
 
 def test_unlinked_mentions_read_from_the_build():
-    G = graph_of({
-        "en/lease.md": article("Lease", "It names a landlord, a tenant, a [deposit](/deposit)."),
-        "en/landlord.md": article("Landlord", "Owns things."),
-        "en/tenant.md": article("Tenant", "Rents things."),
-        "en/deposit.md": article("Deposit", "Money."),
-        "sv/lease.md": article("Hyresavtal", "Ett hyresavtal nämner en hyresvärd."),
-        "sv/landlord.md": article("Hyresvärd", "Äger."),
-    })
+    G = graph_of(
+        {
+            "en/lease.md": article(
+                "Lease", "It names a landlord, a tenant, a [deposit](/deposit)."
+            ),
+            "en/landlord.md": article("Landlord", "Owns things."),
+            "en/tenant.md": article("Tenant", "Rents things."),
+            "en/deposit.md": article("Deposit", "Money."),
+            "sv/lease.md": article("Hyresavtal", "Ett hyresavtal nämner en hyresvärd."),
+            "sv/landlord.md": article("Hyresvärd", "Äger."),
+        }
+    )
     assert unlinked_mentions(G, "lease") == {"en": ["landlord", "tenant"], "sv": ["landlord"]}
     result = check(G, ["unlinked-mention"])
-    assert result["issues"] == [{
-        "check": "unlinked-mention", "concept": "lease",
-        "detail": "names 2 concepts without linking them: en: landlord, tenant; sv: landlord",
-    }]
+    assert result["issues"] == [
+        {
+            "check": "unlinked-mention",
+            "concept": "lease",
+            "detail": "names 2 concepts without linking them: en: landlord, tenant; sv: landlord",
+        }
+    ]
 
 
 def test_duplicate_labels_per_language_and_case():
-    G = graph_of({
-        "sv/p.md": article("Hyra", "x"), "sv/q.md": article("hyra", "y"),
-        "en/p.md": article("Rent", "x"), "en/r.md": article("RENT", "z"),
-        "en/t.md": article("Hyra", "t"),  # same text, other language: no duplicate
-    })
+    G = graph_of(
+        {
+            "sv/p.md": article("Hyra", "x"),
+            "sv/q.md": article("hyra", "y"),
+            "en/p.md": article("Rent", "x"),
+            "en/r.md": article("RENT", "z"),
+            "en/t.md": article("Hyra", "t"),  # same text, other language: no duplicate
+        }
+    )
     result = check(G, ["duplicate-label"])
     assert concepts_of(result, "duplicate-label") == ["p", "q", "r"]
     (p,) = detail_of(result, "duplicate-label", "p")
@@ -132,7 +141,8 @@ def test_missing_translation_needs_several_languages():
 def test_parse_warning_for_a_file_that_is_no_concept(G):
     H = G.copy()
     H.graph["warnings"] = [
-        *G.graph["warnings"], {"path": "sv/broken.md", "line": 0, "message": "empty file"}
+        *G.graph["warnings"],
+        {"path": "sv/broken.md", "line": 0, "message": "empty file"},
     ]
     result = check(H, ["parse-warning"])
     assert concepts_of(result, "parse-warning") == ["broken", "w"]

@@ -27,16 +27,21 @@ DROP = "x' } ; DROP"
 WIKI = {
     **SMALL_WIKI,
     'en/a"b}{c.md': article(
-        "quote brace", "Links to [lease](/lease) and [the drop](</x' } ; DROP>).",
+        "quote brace",
+        "Links to [lease](/lease) and [the drop](</x' } ; DROP>).",
         keywords="Investing,Quotes",
     ),
     "en/x' } ; DROP.md": article(
-        "drop table", "See [the quote](/a%22b%7D%7Bc).", keywords="Quotes",
+        "drop table",
+        "See [the quote](/a%22b%7D%7Bc).",
+        keywords="Quotes",
         description="Little Bobby Tables.",
     ),
     "en/lease.md": article(
-        "lease", "A [lease](/lease); see [front office](/frontoffice) and [Hyresavtal](/lease).",
-        description="A contract.", keywords="Real Estate",
+        "lease",
+        "A [lease](/lease); see [front office](/frontoffice) and [Hyresavtal](/lease).",
+        description="A contract.",
+        keywords="Real Estate",
     ),
 }
 
@@ -82,14 +87,21 @@ def bare(build: Path, tmp_path: Path) -> Path:
 
 
 def kg_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
 
 
 def rows(result) -> list[tuple]:
     if hasattr(result, "itertuples"):
-        return [tuple(None if v != v else v for v in r) for r in  # NaN → None
-                result.astype(object).itertuples(index=False)]
+        return [
+            tuple(None if v != v else v for v in r)
+            for r in result.astype(object).itertuples(index=False)  # NaN → None
+        ]
     return [tuple(r.values()) for r in result]
 
 
@@ -172,9 +184,12 @@ def test_write_store_needs_graph_nt(tmp_path):
 
 
 def test_sparql_returns_a_dataframe_of_plain_values(build):
-    df = kg.sparql("""SELECT ?source ?weight ?missing WHERE {
+    df = kg.sparql(
+        """SELECT ?source ?weight ?missing WHERE {
         ?l kgv:source ?s ; kgv:target concept:middleoffice ; kgv:weight ?weight .
-        ?s dct:identifier ?source . concept:middleoffice kgv:missing ?missing }""", build)
+        ?s dct:identifier ?source . concept:middleoffice kgv:missing ?missing }""",
+        build,
+    )
     assert list(df.columns) == ["source", "weight", "missing"]
     assert rows(df) == [("backoffice", 2, True)]
     assert isinstance(df["weight"][0].item(), int)
@@ -197,8 +212,17 @@ def test_the_prefixes_are_declared_and_a_query_may_redeclare_them(build):
     q = "PREFIX skos: <http://example.org/not-skos#> ASK { ?c skos:prefLabel ?l }"
     assert kq.sparql(q, build) is False
     assert kq.sparql("ASK { ?c skos:prefLabel ?l }", build) is True
-    assert set(kq.query_prefixes(build)) >= {"rdf", "rdfs", "xsd", "skos", "dct", "kgv", "base",
-                                             "concept", "keyword"}
+    assert set(kq.query_prefixes(build)) >= {
+        "rdf",
+        "rdfs",
+        "xsd",
+        "skos",
+        "dct",
+        "kgv",
+        "base",
+        "concept",
+        "keyword",
+    }
 
 
 def test_a_syntax_error_names_line_and_column_of_the_users_text(build):
@@ -259,8 +283,9 @@ def test_ask_and_construct_agree_on_both_engines(build):
     # (rdflib keeps triples with a literal subject that SPARQL says to drop: IRIs only here)
     construct = "CONSTRUCT { ?b ?p ?a } WHERE { ?a ?p ?b . ?a kgv:missing true FILTER isIRI(?b) }"
     fast = {str(t) for t in kq.sparql(construct, build)}
-    slow = {f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in kq.sparql(construct, build,
-                                                                   engine="rdflib")}
+    slow = {
+        f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in kq.sparql(construct, build, engine="rdflib")
+    }
     assert fast == slow and len(fast) > 2
 
 
@@ -269,8 +294,14 @@ def test_ask_and_construct_agree_on_both_engines(build):
 
 def test_the_library_has_the_promised_queries():
     names = {q.name for q in nq.list_queries()}
-    assert {"who-links-to", "labels", "shared-keywords", "most-wanted", "within-two-links",
-            "concepts-per-keyword"} <= names
+    assert {
+        "who-links-to",
+        "labels",
+        "shared-keywords",
+        "most-wanted",
+        "within-two-links",
+        "concepts-per-keyword",
+    } <= names
     assert len(names) >= 10
     for q in nq.list_queries():
         assert q.description and q.example.startswith("kg query --name " + q.name)
@@ -292,8 +323,12 @@ def test_slugs_with_quotes_and_braces_round_trip_through_named_queries(build, sl
 def test_injection_attempts_are_just_values(build):
     evil = 'lease" } UNION { ?target ?p ?o } #'
     assert rows(nq.run_named("who-links-to", {"slug": evil}, build)) == []
-    assert kq.sparql("ASK { ?c dct:identifier ?slug }", build,
-                     bindings={"slug": "lease' } ; DROP ALL ; #"}) is False
+    assert (
+        kq.sparql(
+            "ASK { ?c dct:identifier ?slug }", build, bindings={"slug": "lease' } ; DROP ALL ; #"}
+        )
+        is False
+    )
 
 
 def test_named_query_parameters_are_checked():
@@ -311,8 +346,9 @@ def test_named_query_parameters_are_checked():
 
 
 def test_cli_table(build):
-    res = kg_cli("query", "--name", "who-links-to", "--param", "slug=frontoffice",
-                 "--data", str(build))
+    res = kg_cli(
+        "query", "--name", "who-links-to", "--param", "slug=frontoffice", "--data", str(build)
+    )
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
     assert lines[0].split() == ["slug", "source", "label", "weight"]
@@ -321,9 +357,24 @@ def test_cli_table(build):
 
 
 def test_cli_csv_is_the_w3c_format(build):
-    res = subprocess.run([sys.executable, "-m", "kg", "query", "--name", "labels", "--param",
-                          f"slug={QUOTE}", "--data", str(build), "--format", "csv"],
-                         capture_output=True, timeout=120)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg",
+            "query",
+            "--name",
+            "labels",
+            "--param",
+            f"slug={QUOTE}",
+            "--data",
+            str(build),
+            "--format",
+            "csv",
+        ],
+        capture_output=True,
+        timeout=120,
+    )
     assert res.returncode == 0, res.stderr
     text = res.stdout.decode("utf-8")
     assert text.count("\r\n") == 3 and "\n" not in text.replace("\r\n", "")
@@ -333,9 +384,15 @@ def test_cli_csv_is_the_w3c_format(build):
 
 
 def test_cli_tsv_is_the_w3c_format(build):
-    res = kg_cli("query", "SELECT ?c ?slug ?w WHERE { ?l kgv:source ?c ; kgv:weight ?w . "
-                 "?c dct:identifier ?slug } ORDER BY DESC(?w) ?slug LIMIT 1",
-                 "--data", str(build), "--format", "tsv")
+    res = kg_cli(
+        "query",
+        "SELECT ?c ?slug ?w WHERE { ?l kgv:source ?c ; kgv:weight ?w . "
+        "?c dct:identifier ?slug } ORDER BY DESC(?w) ?slug LIMIT 1",
+        "--data",
+        str(build),
+        "--format",
+        "tsv",
+    )
     assert res.returncode == 0, res.stderr
     head, first = res.stdout.splitlines()[:2]
     assert head.split("\t") == ["?c", "?slug", "?w"]

@@ -36,7 +36,8 @@ BASE = rdflib.Namespace(DEFAULT_BASE_IRI)
 TRICKY = {
     **SMALL_WIKI,
     'en/a"b}{c.md': article(
-        "quote brace", "Links to [lease](/lease) and to itself: [me](/a%22b%7D%7Bc).",
+        "quote brace",
+        "Links to [lease](/lease) and to itself: [me](/a%22b%7D%7Bc).",
         keywords="M&A",
     ),
     "en/x' } ; DROP.md": article("drop table", "See [the quote](/a%22b%7D%7Bc).", keywords="M A"),
@@ -83,8 +84,10 @@ def test_every_format_loads_in_rdflib_and_pyoxigraph_with_the_same_triples(G):
     nt = rdf_bytes(G, "nt")
     expected = {str(t) for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)}
     assert len(expected) == len(to_rdf_triples(G)) > 100
-    for fmt, ox_fmt, rl_fmt in [("ttl", ox.RdfFormat.TURTLE, "turtle"),
-                                ("jsonld", ox.RdfFormat.JSON_LD, "json-ld")]:
+    for fmt, ox_fmt, rl_fmt in [
+        ("ttl", ox.RdfFormat.TURTLE, "turtle"),
+        ("jsonld", ox.RdfFormat.JSON_LD, "json-ld"),
+    ]:
         data = rdf_bytes(G, fmt)
         assert {str(t) for t in ox.parse(data, format=ox_fmt)} == expected
         assert len(rdflib.Graph().parse(data=data, format=rl_fmt)) == len(expected)
@@ -128,9 +131,12 @@ def test_a_concept_with_articles(g):
     assert (BASE.scheme, SKOS.hasTopConcept, bo) not in g  # the inverse: left to inference
     assert (bo, DCTERMS.identifier, rdflib.Literal("backoffice")) in g
     assert set(g.objects(bo, SKOS.prefLabel)) == {
-        rdflib.Literal("back office", lang="sv"), rdflib.Literal("back office", lang="en")}
+        rdflib.Literal("back office", lang="sv"),
+        rdflib.Literal("back office", lang="en"),
+    }
     assert rdflib.Literal("Backoffice är administrationen.", lang="sv") in set(
-        g.objects(bo, SKOS.definition))
+        g.objects(bo, SKOS.definition)
+    )
     subjects = {str(o) for o in g.objects(bo, DCTERMS.subject)}
     assert DEFAULT_BASE_IRI + "keyword/stock-brokers" in subjects and len(subjects) == 3
     assert (BASE.scheme, RDF.type, SKOS.ConceptScheme) in g
@@ -258,11 +264,15 @@ def test_the_export_of_a_built_folder_passes_the_shapes(tmp_path):
 
 BREAKAGES = [
     ((C.lease, SKOS.prefLabel, rdflib.Literal("avtal", lang="sv")), "S14: more than one"),
-    ((C.frontoffice, SKOS.hiddenLabel, rdflib.Literal("front office", lang="sv")),
-     "S13: a label is both skos:prefLabel"),
+    (
+        (C.frontoffice, SKOS.hiddenLabel, rdflib.Literal("front office", lang="sv")),
+        "S13: a label is both skos:prefLabel",
+    ),
     ((C.backoffice, SKOS.altLabel, rdflib.Literal("Back Office", lang="en")), None),
-    ((C.backoffice, SKOS.hiddenLabel, rdflib.Literal("Back Office", lang="en")),
-     "S13: a label is both skos:altLabel"),
+    (
+        (C.backoffice, SKOS.hiddenLabel, rdflib.Literal("Back Office", lang="en")),
+        "S13: a label is both skos:altLabel",
+    ),
     ((C.lease, SKOS.broader, C.frontoffice), "S27: skos:related"),
     ((C.cpa, SKOS.related, C.cpa), "related to itself"),
     ((BASE.scheme, RDF.type, SKOS.Concept), "NotConstraintComponent"),
@@ -302,9 +312,14 @@ def test_two_untagged_pref_labels_break_s14(g):
 def test_every_kgv_term_used_is_defined_in_vocab_ttl(g):
     vocab = rdflib.Graph().parse(PKG / "vocab.ttl")
     defined = {s for s in vocab.subjects(RDFS.label, None) if str(s).startswith(VOCAB)} - {
-        rdflib.URIRef(VOCAB)}
-    used = {t for triple in g for t in triple
-            if isinstance(t, rdflib.URIRef) and str(t).startswith(VOCAB)}
+        rdflib.URIRef(VOCAB)
+    }
+    used = {
+        t
+        for triple in g
+        for t in triple
+        if isinstance(t, rdflib.URIRef) and str(t).startswith(VOCAB)
+    }
     assert used and used <= defined, used - defined
     for term in defined:
         assert vocab.value(term, RDFS.comment) is not None

@@ -54,8 +54,11 @@ def front_matter_value(path: Path, key: str) -> str:
 
 def test_back_office_links(real_corpus, real_build):
     G = real_build.graph
-    sv_targets = {v for _, v, d in G.out_edges("backoffice", data=True)
-                  if d["kind"] == "link" and "sv" in d["langs"]}
+    sv_targets = {
+        v
+        for _, v, d in G.out_edges("backoffice", data=True)
+        if d["kind"] == "link" and "sv" in d["langs"]
+    }
     assert {"frontoffice", "middleoffice", "client-facing", "lease", "cpa"} <= sv_targets
 
 
@@ -122,7 +125,9 @@ def test_headings_without_space_are_sections(real_corpus):
         text = (real_corpus / art.path).read_text(encoding="utf-8")
         for match in pattern.finditer(text):
             assert clean_text(match.group(2).strip().rstrip("#").strip()) in art.sections, (
-                art.path, match.group(0))
+                art.path,
+                match.group(0),
+            )
             checked += 1
     assert checked > 50
 
@@ -152,8 +157,13 @@ def test_front_matter_title_wins_over_h1(real_corpus, real_build):
 
 
 def test_build_with_site_url(real_corpus, real_build, tmp_path):
-    result = build([real_corpus], tmp_path / "out", site_url="https://investors.wiki",
-                   formats=["json", "report"], cache=False)
+    result = build(
+        [real_corpus],
+        tmp_path / "out",
+        site_url="https://investors.wiki",
+        formats=["json", "report"],
+        cache=False,
+    )
     assert result.report["errors"] == []
     assert result.graph.graph["site_url"] == "https://investors.wiki"
     base = {(u, v) for u, v, d in real_build.graph.edges(data=True) if d["kind"] == "link"}
@@ -165,9 +175,25 @@ def test_cli_build_with_site_url(real_corpus, tmp_path):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     proc = subprocess.run(
-        [sys.executable, "-m", "kg", "build", str(real_corpus), "--out", str(tmp_path / "out"),
-         "--site-url", "https://investors.wiki", "--formats", ",".join(FORMATS), "--quiet"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "kg",
+            "build",
+            str(real_corpus),
+            "--out",
+            str(tmp_path / "out"),
+            "--site-url",
+            "https://investors.wiki",
+            "--formats",
+            ",".join(FORMATS),
+            "--quiet",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert "Traceback" not in proc.stderr
     assert proc.returncode == 0, proc.stderr

@@ -59,14 +59,20 @@ def port_closed(port: int) -> bool:
 def select(url: str, query: str) -> list[dict]:
     request = urllib.request.Request(
         url + "?" + urllib.parse.urlencode({"query": query}),
-        headers={"Accept": "application/sparql-results+json"})
+        headers={"Accept": "application/sparql-results+json"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)["results"]["bindings"]
 
 
 def kg_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -86,9 +92,11 @@ def triples(build: Path) -> int:
 def oxigraph_rw(tmp_path: Path):
     """A read-write ``oxigraph serve`` on a free loopback port; yields its base URL."""
     port = free_port()
-    proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp_path / "db"),
-                             "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [OXIGRAPH, "serve", "--location", str(tmp_path / "db"), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         wait_port(port, proc)
         yield f"http://127.0.0.1:{port}"
@@ -104,7 +112,10 @@ def oxigraph_rw(tmp_path: Path):
 def start_serve(data: Path, port: int, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "kg", "serve", "--data", str(data), "--port", str(port), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_serving(proc: subprocess.Popen, limit: float = 30.0) -> str:
@@ -134,24 +145,30 @@ def test_kg_serve_answers_queries_refuses_updates_and_stops_on_sigint(build, tri
         wait_port(port, proc)
         url = f"http://127.0.0.1:{port}/query"
         assert select(url, COUNT)[0]["n"]["value"] == str(triples)
-        rows = select(url, f"""PREFIX dct: <http://purl.org/dc/terms/>
+        rows = select(
+            url,
+            f"""PREFIX dct: <http://purl.org/dc/terms/>
             SELECT ?slug WHERE {{ ?l <https://w3id.org/kg/vocab#target>
               <{DEFAULT_BASE_IRI}concept/lease> ; <https://w3id.org/kg/vocab#source>/dct:identifier
-              ?slug }}""")
+              ?slug }}""",
+        )
         assert [r["slug"]["value"] for r in rows] == ["backoffice"]
 
         from SPARQLWrapper import JSON, SPARQLWrapper
 
         client = SPARQLWrapper(url)
-        client.setQuery(f"ASK {{ <{DEFAULT_BASE_IRI}concept/cpa> "
-                        "<https://w3id.org/kg/vocab#missing> true }")
+        client.setQuery(
+            f"ASK {{ <{DEFAULT_BASE_IRI}concept/cpa> <https://w3id.org/kg/vocab#missing> true }}"
+        )
         client.setReturnFormat(JSON)
         assert client.query().convert()["boolean"] is True
 
         update = urllib.request.Request(
-            f"http://127.0.0.1:{port}/update", method="POST",
+            f"http://127.0.0.1:{port}/update",
+            method="POST",
             data=b"INSERT DATA { <http://example.org/x> <http://example.org/y> 1 }",
-            headers={"Content-Type": "application/sparql-update"})
+            headers={"Content-Type": "application/sparql-update"},
+        )
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(update, timeout=10)
         assert refused.value.code in (403, 405)
@@ -200,9 +217,12 @@ def test_kg_serve_without_a_build_is_a_clean_error(tmp_path):
 
 def test_kg_push_replaces_the_default_graph_of_a_real_server(build, oxigraph_rw, triples):
     store = oxigraph_rw + "/store"
-    old = urllib.request.Request(store + "?default", method="PUT",
-                                 data=b"<http://example.org/old> <http://example.org/p> \"1\" .\n",
-                                 headers={"Content-Type": "application/n-triples"})
+    old = urllib.request.Request(
+        store + "?default",
+        method="PUT",
+        data=b'<http://example.org/old> <http://example.org/p> "1" .\n',
+        headers={"Content-Type": "application/n-triples"},
+    )
     urllib.request.urlopen(old, timeout=10).close()
     assert select(oxigraph_rw + "/query", COUNT)[0]["n"]["value"] == "1"
 
@@ -211,13 +231,18 @@ def test_kg_push_replaces_the_default_graph_of_a_real_server(build, oxigraph_rw,
     assert f"pushed {triples} triples" in res.stdout and "default graph" in res.stdout
 
     assert select(oxigraph_rw + "/query", COUNT)[0]["n"]["value"] == str(triples)
-    rows = select(oxigraph_rw + "/query", f"""SELECT ?o WHERE {{
-        <{DEFAULT_BASE_IRI}concept/backoffice> <http://purl.org/dc/terms/identifier> ?o }}""")
+    rows = select(
+        oxigraph_rw + "/query",
+        f"""SELECT ?o WHERE {{
+        <{DEFAULT_BASE_IRI}concept/backoffice> <http://purl.org/dc/terms/identifier> ?o }}""",
+    )
     assert rows == [{"o": {"type": "literal", "value": "backoffice"}}]
     ask = urllib.request.Request(
-        oxigraph_rw + "/query?" + urllib.parse.urlencode(
-            {"query": "ASK { <http://example.org/old> ?p ?o }"}),
-        headers={"Accept": "application/sparql-results+json"})
+        oxigraph_rw
+        + "/query?"
+        + urllib.parse.urlencode({"query": "ASK { <http://example.org/old> ?p ?o }"}),
+        headers={"Accept": "application/sparql-results+json"},
+    )
     with urllib.request.urlopen(ask, timeout=10) as response:
         assert json.load(response)["boolean"] is False  # replaced, not added to
 
@@ -225,8 +250,10 @@ def test_kg_push_replaces_the_default_graph_of_a_real_server(build, oxigraph_rw,
 def test_kg_push_into_a_named_graph(build, oxigraph_rw, triples):
     info = push(oxigraph_rw + "/store", build, graph="https://example.org/graphs/wiki")
     assert info["triples"] == triples and info["status"] in (200, 201, 204)
-    rows = select(oxigraph_rw + "/query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH "
-                  "<https://example.org/graphs/wiki> { ?s ?p ?o } }")
+    rows = select(
+        oxigraph_rw + "/query",
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://example.org/graphs/wiki> { ?s ?p ?o } }",
+    )
     assert rows[0]["n"]["value"] == str(triples)
     assert select(oxigraph_rw + "/query", COUNT)[0]["n"]["value"] == "0"
 
@@ -292,14 +319,30 @@ def auth_server():
 
 def test_kg_push_authenticates_with_a_password_from_the_environment(build, auth_server):
     size = (build / "graph.nt").stat().st_size
-    ok = kg_cli("push", auth_server, "--data", str(build), "--user", "admin",
-                "--password-env", "MY_PW", env={"MY_PW": "s3cret"})
+    ok = kg_cli(
+        "push",
+        auth_server,
+        "--data",
+        str(build),
+        "--user",
+        "admin",
+        "--password-env",
+        "MY_PW",
+        env={"MY_PW": "s3cret"},
+    )
     assert ok.returncode == 0, ok.stderr
     assert _AuthHandler.seen[-1][0] == "/gsp?default" and _AuthHandler.seen[-1][2] == size
     assert "s3cret" not in ok.stdout + ok.stderr
 
-    wrong = kg_cli("push", auth_server, "--data", str(build), "--user", "admin",
-                   env={"KG_PASSWORD": "wrong-pw"})
+    wrong = kg_cli(
+        "push",
+        auth_server,
+        "--data",
+        str(build),
+        "--user",
+        "admin",
+        env={"KG_PASSWORD": "wrong-pw"},
+    )
     assert wrong.returncode == 1
     assert "HTTP 401" in wrong.stderr and "KG_PASSWORD" in wrong.stderr
     assert "wrong-pw" not in wrong.stdout + wrong.stderr and "Traceback" not in wrong.stderr
@@ -308,9 +351,13 @@ def test_kg_push_authenticates_with_a_password_from_the_environment(build, auth_
     assert nouser.returncode == 1 and "--user" in nouser.stderr
 
     env = {k: v for k, v in os.environ.items() if k != "KG_PASSWORD"}
-    unset = subprocess.run([sys.executable, "-m", "kg", "push", auth_server, "--data",
-                            str(build), "--user", "admin"], capture_output=True, text=True,
-                           timeout=60, env=env)
+    unset = subprocess.run(
+        [sys.executable, "-m", "kg", "push", auth_server, "--data", str(build), "--user", "admin"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert unset.returncode == 1 and "KG_PASSWORD" in unset.stderr
 
 

@@ -39,11 +39,15 @@ DATA_RE = re.compile(r'<script id="kg-data" type="application/json">(.*?)</scrip
 def hostile_files() -> dict[str, str]:
     files = dict(SMALL_WIKI)
     files["en/evil.md"] = article(
-        "evil", "Links to [back office](/backoffice) and [x](/evil2).\n",
-        keywords="Investing", description="desc \u2028 line & <b>bold</b>",
+        "evil",
+        "Links to [back office](/backoffice) and [x](/evil2).\n",
+        keywords="Investing",
+        description="desc \u2028 line & <b>bold</b>",
     ).replace("title: evil", f"title: '{HOSTILE_IMG}'")
     files["en/evil2.md"] = article(
-        "evil2", "Back to [the <i>evil</i> one](/evil).\n", keywords="<b>kw</b>",
+        "evil2",
+        "Back to [the <i>evil</i> one](/evil).\n",
+        keywords="<b>kw</b>",
     ).replace("title: evil2", f"title: '{HOSTILE_SCRIPT}'")
     return files
 
@@ -121,7 +125,9 @@ def test_ego_view_is_exactly_the_neighbourhood():
 
 def test_ego_view_of_the_small_wiki(G):
     assert node_ids(render_html(G, focus="frontoffice", depth=1)) == [
-        "backoffice", "frontoffice", "lease",
+        "backoffice",
+        "frontoffice",
+        "lease",
     ]
 
 
@@ -192,8 +198,11 @@ def test_page_is_offline(G):
         assert "src" not in attrs and "href" not in attrs, (tag, attrs)
     scripts = [a for t, a in parser.tags if t == "script"]
     assert len(scripts) == 3
-    csp = [a["content"] for t, a in parser.tags
-           if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    csp = [
+        a["content"]
+        for t, a in parser.tags
+        if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+    ]
     assert csp and "default-src 'none'" in csp[0] and "connect-src 'none'" in csp[0]
     assert not re.search(r"(src|href)\s*=\s*[\"']?https?:", page, re.I)
     assert not re.search(r"cdnjs|jsdelivr|unpkg|googleapis|bootstrap", page, re.I)
@@ -208,8 +217,11 @@ def test_deterministic(G):
 
 
 def test_colour_size_and_toggles(G):
-    data = payload(render_html(G, color_by="community", size_by="in-links",
-                               show_keywords=True, show_missing=False))
+    data = payload(
+        render_html(
+            G, color_by="community", size_by="in-links", show_keywords=True, show_missing=False
+        )
+    )
     assert data["showKeywords"] is True and data["showMissing"] is False
     assert data["colorBy"] == "community" and data["sizeBy"] == "in-links"
     legend = data["legend"]
@@ -222,7 +234,9 @@ def test_colour_size_and_toggles(G):
     investing = [i for i, g in enumerate(by_kw["legend"]) if g["name"] == "Investing"]
     assert investing
     assert {r["id"] for r in by_kw["nodes"] if r["group"] == investing[0]} == {
-        "backoffice", "evil", "frontoffice",
+        "backoffice",
+        "evil",
+        "frontoffice",
     }
 
 
@@ -249,8 +263,9 @@ def test_layouts_are_deterministic_and_bounded():
     big = layout(names, [(names[u], names[v]) for u, v in edges])
     small = layout(names[:50], [(names[u], names[v]) for u, v in edges if u < 50 and v < 50])
     assert len(big) == 600 and len(small) == 50
-    assert small == layout(names[:50], [(names[u], names[v]) for u, v in edges
-                                         if u < 50 and v < 50])
+    assert small == layout(
+        names[:50], [(names[u], names[v]) for u, v in edges if u < 50 and v < 50]
+    )
 
 
 def test_visualize_writes_or_returns_a_notebook_view(G, tmp_path):
@@ -261,7 +276,7 @@ def test_visualize_writes_or_returns_a_notebook_view(G, tmp_path):
     view = visualize(G)
     assert isinstance(view, Viz)
     frame = view._repr_html_()
-    assert frame.startswith("<iframe srcdoc=\"") and 'sandbox="allow-scripts"' in frame
+    assert frame.startswith('<iframe srcdoc="') and 'sandbox="allow-scripts"' in frame
     srcdoc = re.match(r'<iframe srcdoc="([^"]*)"', frame).group(1)
     assert html.unescape(srcdoc) == view.html
     assert view.save(tmp_path / "n.html").read_text(encoding="utf-8") == view.html
@@ -284,10 +299,30 @@ def test_cli(tmp_path, capsys, monkeypatch):
     assert main(["viz", "--data", str(data)]) == 0
     assert capsys.readouterr().out.strip() == "viz.html"
     assert node_ids((tmp_path / "viz.html").read_text(encoding="utf-8")) == concepts(
-        graph_of(hostile_files()))
-    assert main(["viz", "--data", str(data), "--focus", "lease", "--depth", "1",
-                 "--out", "ego.html", "--color-by", "community", "--size-by", "in-links",
-                 "--keywords", "--no-missing"]) == 0
+        graph_of(hostile_files())
+    )
+    assert (
+        main(
+            [
+                "viz",
+                "--data",
+                str(data),
+                "--focus",
+                "lease",
+                "--depth",
+                "1",
+                "--out",
+                "ego.html",
+                "--color-by",
+                "community",
+                "--size-by",
+                "in-links",
+                "--keywords",
+                "--no-missing",
+            ]
+        )
+        == 0
+    )
     data_ = payload((tmp_path / "ego.html").read_text(encoding="utf-8"))
     assert [r["id"] for r in data_["nodes"]] == ["backoffice", "frontoffice", "lease"]
     assert data_["showKeywords"] and not data_["showMissing"]
