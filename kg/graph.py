@@ -6,7 +6,7 @@ Nodes
     ``paths`` {lang: relative path}, ``alt_labels`` {lang: [anchor texts]},
     ``external_links`` [url], ``unlinked_mentions`` {lang: [concepts named, not linked]};
     concept linked to but without an article: the same keys, ``exists=False`` and
-    ``label`` the most used anchor text (else the slug);
+    ``label`` the anchor text that spells the slug, else the most used one (else the slug);
     keyword (id = ``keyword:<Keyword>``): ``kind="keyword"``, ``label``.
 Edges
     concept → concept: ``kind="link"``, ``weight`` (mentions), ``anchors`` [str],
@@ -235,11 +235,32 @@ def _set_alt_labels(G: nx.DiGraph, anchors_to: dict[str, dict[str, Counter[str]]
     for node, per_lang in anchors_to.items():
         G.nodes[node]["alt_labels"] = {lang: sorted(c) for lang, c in sorted(per_lang.items())}
         if not G.nodes[node]["exists"]:
-            total: Counter[str] = Counter()
-            for counter in per_lang.values():
-                total.update(counter)
-            best = min(total.items(), key=lambda kv: (-kv[1], kv[0].casefold(), kv[0]))
-            G.nodes[node]["label"] = best[0]
+            G.nodes[node]["label"] = _best_anchor(node, per_lang)
+
+
+def _best_anchor(slug: str, per_lang: dict[str, Counter[str]]) -> str:
+    """The label of a concept without an article, from the anchor texts that point to it:
+    one that spells the slug (``front office`` for ``frontoffice``) first, then the most
+    used, then an English one (as :func:`_set_labels` prefers English titles), then the
+    first in alphabetical order. So a link ``[COVID](/inflation)`` does not name
+    ``inflation`` when another anchor says ``inflation``.
+    """
+    total: Counter[str] = Counter()
+    for counter in per_lang.values():
+        total.update(counter)
+    english = per_lang.get("en", {})
+    name = _letters(slug)
+
+    def rank(item: tuple[str, int]) -> tuple[bool, int, bool, str, str]:
+        text, count = item
+        return (_letters(text) != name, -count, text not in english, text.casefold(), text)
+
+    return min(total.items(), key=rank)[0]
+
+
+def _letters(text: str) -> str:
+    """The letters and digits of ``text``, case folded: what a slug and a title share."""
+    return "".join(c for c in text.casefold() if c.isalnum())
 
 
 def _set_labels(G: nx.DiGraph, languages: list[str]) -> None:

@@ -125,6 +125,29 @@ def test_missing_concept_without_label_anchor_is_labelled_by_slug():
     assert G.edges["a", "down_payment"]["weight"] == 1
 
 
+def test_missing_concept_label_prefers_an_anchor_that_spells_the_slug():
+    # one use each: "COVID" and "inflaatio" sort before "inflation", which names the slug
+    G = build_graph(
+        [
+            art("a", "fi", "# A\n\n[COVID](/inflation) ja [inflaatio](/inflation).\n"),
+            art("b", "en", "# B\n\nSee [inflation](/inflation).\n"),
+            art("c", "fi", "# C\n\n[Down Payment](/down_payment), [käsiraha](/down_payment).\n"),
+        ]
+    )
+    assert G.nodes["inflation"]["label"] == "inflation"
+    assert G.nodes["down_payment"]["label"] == "Down Payment"
+
+
+def test_missing_concept_label_prefers_english_among_equally_used_anchors():
+    G = build_graph(
+        [
+            art("a", "fi", "# A\n\n[arvopaperi](/security).\n"),
+            art("b", "en", "# B\n\n[stock](/security).\n"),
+        ]
+    )
+    assert G.nodes["security"]["label"] == "stock"  # though "arvopaperi" sorts first
+
+
 def test_link_edges_have_exactly_the_contract_attributes(G):
     for u, v, data in link_edges(G):
         assert set(data) == LINK_KEYS, (u, v)
