@@ -32,10 +32,10 @@ sys.path.insert(0, str(HERE))
 
 import pyoxigraph as ox  # noqa: E402
 
-from kg import named_queries as nq  # noqa: E402
-from kg import query as kq  # noqa: E402
-from kg import store as ks  # noqa: E402
-from kg.server import _count_lines  # noqa: E402
+from kg.store import named as nq  # noqa: E402
+from kg.store import query as kq  # noqa: E402
+from kg.store import database as ks  # noqa: E402
+from kg.store.server import _count_lines  # noqa: E402
 
 POINT = """SELECT ?slug ?lang ?label WHERE {
   ?c dct:identifier ?slug ; skos:prefLabel ?l .

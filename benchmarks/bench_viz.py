@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate_corpus import generate  # noqa: E402
-from kg.pipeline import load  # noqa: E402
+from kg.engine.build import load  # noqa: E402
 from kg.viz import render_html  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

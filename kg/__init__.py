@@ -25,24 +25,24 @@ _API = {
     "Link": "kg.articles",
     "Problem": "kg.articles",
     "parse_article": "kg.articles",
-    "read_corpus": "kg.corpus",
-    "Corpus": "kg.corpus",
+    "read_corpus": "kg.engine.parse",
+    "Corpus": "kg.engine.parse",
     "build_graph": "kg.graph",
-    "write_exports": "kg.exports",
-    "read_build": "kg.exports",
-    "build": "kg.pipeline",
-    "BuildResult": "kg.pipeline",
-    "load": "kg.pipeline",
-    "ntriples": "kg.rdf",
-    "rdf_bytes": "kg.rdf",
-    "to_rdf_triples": "kg.rdf",
-    "list_queries": "kg.named_queries",
-    "run_named": "kg.named_queries",
-    "sparql": "kg.query",
-    "to_rdflib": "kg.store",
-    "open_store": "kg.store",
-    "serve": "kg.server",
-    "push": "kg.server",
+    "write_exports": "kg.engine.exports",
+    "read_build": "kg.engine.exports",
+    "build": "kg.engine.build",
+    "BuildResult": "kg.engine.build",
+    "load": "kg.engine.build",
+    "ntriples": "kg.formats.rdf",
+    "rdf_bytes": "kg.formats.rdf",
+    "to_rdf_triples": "kg.formats.rdf",
+    "list_queries": "kg.store.named",
+    "run_named": "kg.store.named",
+    "sparql": "kg.store.query",
+    "to_rdflib": "kg.store.database",
+    "open_store": "kg.store.database",
+    "serve": "kg.store.server",
+    "push": "kg.store.server",
     "visualize": "kg.viz",
     "render_html": "kg.viz",
     "ego_graph": "kg.viz",
@@ -74,16 +74,16 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover
     from kg.articles import Article, Link, Problem, parse_article  # noqa: F401
-    from kg.corpus import Corpus, read_corpus  # noqa: F401
+    from kg.engine.parse import Corpus, read_corpus  # noqa: F401
     from kg.errors import KgError  # noqa: F401
     from kg.explore import find, neighbors, path, related, show, stats  # noqa: F401
-    from kg.exports import read_build, write_exports  # noqa: F401
+    from kg.engine.exports import read_build, write_exports  # noqa: F401
     from kg.graph import build_graph  # noqa: F401
-    from kg.named_queries import list_queries, run_named  # noqa: F401
-    from kg.pipeline import BuildResult, build, load  # noqa: F401
+    from kg.store.named import list_queries, run_named  # noqa: F401
+    from kg.engine.build import BuildResult, build, load  # noqa: F401
     from kg.quality import check  # noqa: F401
-    from kg.query import sparql  # noqa: F401
-    from kg.rdf import ntriples, rdf_bytes, to_rdf_triples  # noqa: F401
-    from kg.server import push, serve  # noqa: F401
-    from kg.store import open_store, to_rdflib  # noqa: F401
+    from kg.store.query import sparql  # noqa: F401
+    from kg.formats.rdf import ntriples, rdf_bytes, to_rdf_triples  # noqa: F401
+    from kg.store.server import push, serve  # noqa: F401
+    from kg.store.database import open_store, to_rdflib  # noqa: F401
     from kg.viz import ego_graph, render_html, visualize  # noqa: F401

@@ -1,7 +1,7 @@
 """Questions an analyst asks of the concept graph: what, around, how connected, what next.
 
 Plain functions over the ``networkx.DiGraph`` that :func:`kg.graph.build_graph` makes
-(or :func:`kg.exports.read_build` reads back). Each takes a concept as its slug or as
+(or :func:`kg.engine.exports.read_build` reads back). Each takes a concept as its slug or as
 any of its titles or anchor texts, in any language (:func:`find`), and returns plain
 data (dicts and lists) that prints as JSON or turns into a ``pandas.DataFrame``.
 

@@ -24,7 +24,7 @@ import ahocorasick
 import networkx as nx
 
 from kg.articles import Article
-from kg.forking import in_one_process
+from kg.engine.parallel import in_one_process
 
 _ASCII_TO_SPACE = bytes(32 if i < 128 and not chr(i).isalnum() else i for i in range(256))
 _UNICODE_PUNCTUATION = (

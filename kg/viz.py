@@ -32,9 +32,9 @@ Layout and scale
 ----------------
 Positions are computed in Python, deterministically (fixed seeds, sorted nodes):
 ``networkx.spring_layout`` (seeded, exact Fruchterman-Reingold) below 500 nodes, and
-above that :func:`kg.layout.fast_layout`, the same force model with vectorised numpy and sampled
+above that :func:`kg.positions.fast_layout`, the same force model with vectorised numpy and sampled
 repulsion (measured on a 5,000-node, 28,000-edge graph: networkx's ``spring_layout``
-84 s, ``forceatlas2_layout`` 115 s, :func:`kg.layout.fast_layout` under 1 s). Physics stays off past
+84 s, ``forceatlas2_layout`` 115 s, :func:`kg.positions.fast_layout` under 1 s). Physics stays off past
 :data:`PHYSICS_MAX_NODES` nodes, so the browser draws once and the view is steady.
 
 Examples
@@ -67,7 +67,7 @@ import networkx as nx
 from kg.centrality import pagerank
 from kg.errors import KgError
 from kg.explore import link_distances, resolve
-from kg.layout import SEED, layout
+from kg.positions import SEED, layout
 
 FULL_VIEW_MAX = 2000
 """Up to this many concepts the default view (``top=None``) draws them all."""
@@ -258,7 +258,7 @@ class Viz:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the page to ``path`` atomically and return the path."""
-        from kg.exports import write_atomic
+        from kg.atomic import write_atomic
 
         return write_atomic(Path(path), self.html.encode("utf-8"))
 

@@ -256,10 +256,10 @@ def test_help_has_a_worked_example(tmp_path):
 
 
 def test_all_formats_build_has_no_traceback(good, tmp_path):
-    """The default (every format); while kg.rdf/viz/query are missing it must fail cleanly."""
+    """The default (every format); while kg.formats.rdf/viz/query are missing it must fail cleanly."""
     proc = kg("build", str(good), "--out", str(tmp_path / "out"), cwd=tmp_path)
     no_traceback(proc)
-    if all(importlib.util.find_spec(m) for m in ("kg.rdf", "kg.viz", "kg.query")):
+    if all(importlib.util.find_spec(m) for m in ("kg.formats.rdf", "kg.viz", "kg.store.query")):
         assert proc.returncode == 0, proc.stderr
         for name in ("graph.ttl", "graph.nt", "graph.jsonld", "graph.html"):
             assert (tmp_path / "out" / name).is_file(), name
@@ -269,8 +269,8 @@ def test_all_formats_build_has_no_traceback(good, tmp_path):
 
 
 def test_build_command_lists_the_same_formats_as_the_exporters():
-    from kg.commands import build as command
-    from kg.exports import FORMATS
+    from kg.cli import build as command
+    from kg.engine.exports import FORMATS
 
     assert command.FORMATS == FORMATS
 

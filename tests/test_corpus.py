@@ -1,4 +1,4 @@
-"""Folders → languages → files → articles (kg.corpus), and bad input through kg.build."""
+"""Folders → languages → files → articles (kg.engine.parse), and bad input through kg.build."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import article, write_articles
 
-from kg.corpus import discover, language_code, read_corpus
+from kg.engine.parse import discover, language_code, read_corpus
 from kg.errors import KgError
-from kg.pipeline import build
+from kg.engine.build import build
 
 CORE_FORMATS = ["graphml", "gexf", "json", "csv", "report"]
 
@@ -344,7 +344,7 @@ def test_warnings_only_is_not_failed(tmp_path):
 
 def test_files_hashed_in_two_processes_give_the_same_keys_and_problems(tmp_path, monkeypatch):
     # from _PARALLEL_HASH files on, a forked child reads and hashes the first half
-    import kg.corpus as corpus_module
+    import kg.engine.parse as corpus_module
 
     src = make_bad_folder(tmp_path / "bad")
     alone = corpus_module.scan_corpus([src])
@@ -368,14 +368,14 @@ def _backdate(folder: Path, seconds: float = 60.0) -> None:
 @pytest.fixture
 def trusting(monkeypatch):
     """Trust the stat of a file changed however recently (the files here are all new)."""
-    import kg.corpus as corpus_module
+    import kg.engine.parse as corpus_module
 
     monkeypatch.setattr(corpus_module, "RACY_NS", -(10**12))
 
 
 def test_a_rescan_takes_the_hash_of_a_file_whose_stat_did_not_change(tmp_path, trusting):
-    import kg.corpus as corpus_module
-    from kg.cachefile import load_dict, save_dict
+    import kg.engine.parse as corpus_module
+    from kg.engine.cache import load_dict, save_dict
 
     src = write_articles(tmp_path / "src", {"en/a.md": "See [b](/b).", "en/b.md": "B."})
     cache = tmp_path / "cache"
@@ -395,7 +395,7 @@ def test_a_rescan_takes_the_hash_of_a_file_whose_stat_did_not_change(tmp_path, t
 
 
 def test_an_edit_that_keeps_size_and_mtime_is_still_seen(tmp_path, trusting):
-    import kg.corpus as corpus_module
+    import kg.engine.parse as corpus_module
 
     src = write_articles(tmp_path / "src", {"en/a.md": "See [b](/b).", "en/b.md": "B."})
     _backdate(src)
@@ -413,8 +413,8 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(tmp_path, trusting):
 
 
 def test_a_file_changed_just_before_a_scan_is_not_trusted_by_its_stat(tmp_path):
-    import kg.corpus as corpus_module
-    from kg.cachefile import load_dict
+    import kg.engine.parse as corpus_module
+    from kg.engine.cache import load_dict
 
     src = write_articles(tmp_path / "src", {"en/a.md": "A.", "en/b.md": "B."})
     _backdate(src / "en")  # an old mtime, as cp -p or rsync -t leave: the ctime is now
@@ -425,8 +425,8 @@ def test_a_file_changed_just_before_a_scan_is_not_trusted_by_its_stat(tmp_path):
 
 
 def test_a_broken_stats_file_is_ignored(tmp_path, trusting):
-    import kg.corpus as corpus_module
-    from kg.cachefile import save_dict
+    import kg.engine.parse as corpus_module
+    from kg.engine.cache import save_dict
 
     src = write_articles(tmp_path / "src", {"en/a.md": "A.", "en/b.md": "B."})
     cache = tmp_path / "cache"

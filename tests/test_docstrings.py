@@ -17,7 +17,13 @@ MODULES = sorted(
 
 
 def test_every_module_is_listed():
-    assert {"kg.forking", "kg.store", "kg.mentions", "kg.heap", "kg.commands.build"} <= set(MODULES)
+    assert {
+        "kg.engine.parallel",
+        "kg.store.database",
+        "kg.mentions",
+        "kg.engine.memory",
+        "kg.cli.build",
+    } <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)

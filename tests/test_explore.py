@@ -38,7 +38,7 @@ def G():
 @pytest.fixture
 def data(tmp_path: Path, G) -> Path:
     """A build folder holding the fixture's graph.json, as `kg build` writes it."""
-    from kg.exports import write_exports
+    from kg.engine.exports import write_exports
 
     out = tmp_path / "exports"
     write_exports(G, out, formats=["json"], base_iri="https://example.org/kg/")

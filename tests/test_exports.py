@@ -1,4 +1,4 @@
-"""The graph → every export file (kg.exports), determinism, the cache and incremental builds."""
+"""The graph → every export file (kg.engine.exports), determinism, the cache and incremental builds."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ import networkx as nx
 import pytest
 from conftest import SMALL_WIKI, article, write_articles
 
-import kg.corpus
+import kg.engine.parse
 from kg.errors import KgError
-from kg.exports import FORMATS, read_build, write_atomic, write_exports
-from kg.flat import EDGE_COLUMNS, NODE_COLUMNS
-from kg.pipeline import build
+from kg.engine.exports import FORMATS, read_build, write_atomic, write_exports
+from kg.formats.flat import EDGE_COLUMNS, NODE_COLUMNS
+from kg.engine.build import build
 
 CORE_FORMATS = ["graphml", "gexf", "json", "csv", "report"]
 CORE_FILES = {
@@ -116,7 +116,7 @@ def big_corpus(tmp_path_factory) -> Path:
     for i in range(N_EN):
         files[f"English/c{i:04d}.md"] = generated_article(rng, f"c{i:04d}", N_SV)
     write_articles(root, files)
-    assert len(files) > kg.corpus._PARALLEL_MIN  # so that jobs=2 really uses the pool
+    assert len(files) > kg.engine.parse._PARALLEL_MIN  # so that jobs=2 really uses the pool
     return root
 
 
@@ -379,8 +379,8 @@ def test_write_atomic_replaces_and_leaves_no_temp(tmp_path):
 
 
 @pytest.mark.skipif(
-    not modules_ready("kg.rdf", "kg.viz", "kg.query"),
-    reason="kg.rdf / kg.viz / kg.query are not written yet",
+    not modules_ready("kg.formats.rdf", "kg.viz", "kg.store.query"),
+    reason="kg.formats.rdf / kg.viz / kg.store.query are not written yet",
 )
 def test_all_formats_are_written_and_deterministic(small_wiki, tmp_path):
     a = build([small_wiki], tmp_path / "a")
@@ -400,7 +400,7 @@ def test_exports_folder_is_the_current_build_of_articles(tmp_path):
     When this fails after a change to kg or to articles/, regenerate with ``kg build``
     (from the project root) and commit exports/.
     """
-    all_ready = modules_ready("kg.rdf", "kg.viz", "kg.query")
+    all_ready = modules_ready("kg.formats.rdf", "kg.viz", "kg.store.query")
     formats = None if all_ready else CORE_FORMATS
     result = build([REPO / "articles"], tmp_path / "exports", formats=formats, cache=False)
     built = snapshot(result.out)

@@ -11,8 +11,8 @@ import networkx as nx
 import pytest
 from conftest import article, write_articles
 
-from kg.pieces import Layout, signatures, write_pieces, write_together
-from kg.pipeline import build
+from kg.formats.pieces import Layout, signatures, write_pieces, write_together
+from kg.engine.build import build
 
 PIECE_FORMATS = ["nt", "ttl", "jsonld", "json", "graphml", "gexf", "csv"]
 SKIP = {".cache", "store"}
@@ -200,8 +200,8 @@ def test_a_rebuild_renders_only_the_nodes_an_edit_touched(tmp_path):
 
 
 def _saved_signatures(out: Path) -> dict[str, bytes]:
-    from kg.cachefile import load_dict
-    from kg.pipeline import CACHE_FOLDER, PIECES
+    from kg.engine.cache import load_dict
+    from kg.engine.build import CACHE_FOLDER, PIECES
 
     return dict(load_dict(out / CACHE_FOLDER / PIECES)["signatures"])
 
@@ -230,7 +230,7 @@ def test_a_copied_build_folder_still_rebuilds_right(tmp_path):
 def test_the_store_is_patched_with_what_changed_and_holds_the_new_graph(tmp_path, edit):
     import pyoxigraph as ox
 
-    from kg.store import open_store, store_is_fresh
+    from kg.store.database import open_store, store_is_fresh
 
     src = wiki(tmp_path / "wiki")
     out = tmp_path / "out"

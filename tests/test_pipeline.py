@@ -63,8 +63,8 @@ def test_cached_mention_scan_follows_new_titles_and_texts(tmp_path):
 
 def test_jobs_1_keeps_every_step_in_this_process(small_wiki, tmp_path, monkeypatch):
     # no fork and no helper: the build that needs least memory
-    import kg.exports
-    import kg.forking
+    import kg.engine.exports
+    import kg.engine.parallel
     import kg.mentions
 
     def tripwire(*args, **kwargs):
@@ -72,11 +72,11 @@ def test_jobs_1_keeps_every_step_in_this_process(small_wiki, tmp_path, monkeypat
 
     monkeypatch.setattr(kg.mentions, "PARALLEL_MIN", 1)  # a helper from the first text on
     monkeypatch.setattr(kg.mentions, "_Split", tripwire)
-    monkeypatch.setattr(kg.exports, "fork", tripwire)
-    monkeypatch.setattr(kg.forking, "fork", tripwire)
+    monkeypatch.setattr(kg.engine.exports, "fork", tripwire)
+    monkeypatch.setattr(kg.engine.parallel, "fork", tripwire)
     one = kg.build(small_wiki, tmp_path / "one", jobs=1)
     assert one.graph.number_of_nodes() > 0
-    assert not kg.forking.in_one_process()  # only during the build
+    assert not kg.engine.parallel.in_one_process()  # only during the build
     monkeypatch.undo()
     kg.build(small_wiki, tmp_path / "two", jobs=2, cache=False)
     for name in ("graph.nt", "graph.json", "nodes.csv", "report.json"):

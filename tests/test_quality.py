@@ -174,7 +174,7 @@ def test_choosing_checks(G):
 
 @pytest.fixture
 def data(tmp_path: Path, G) -> Path:
-    from kg.exports import write_exports
+    from kg.engine.exports import write_exports
 
     out = tmp_path / "exports"
     write_exports(G, out, formats=["json"], base_iri="https://example.org/kg/")
@@ -183,7 +183,7 @@ def data(tmp_path: Path, G) -> Path:
 
 @pytest.fixture
 def clean(tmp_path: Path) -> Path:
-    from kg.exports import write_exports
+    from kg.engine.exports import write_exports
 
     out = tmp_path / "clean"
     G = graph_of({"en/a.md": article("Apple", "[b](/b)"), "en/b.md": article("Banana", "[a](/a)")})
@@ -235,7 +235,7 @@ def test_cli_table_and_usage_errors(capsys, data):
 
 
 def test_the_command_offers_exactly_the_library_checks():
-    from kg.commands import explore as command
+    from kg.cli import explore as command
     from kg.quality import CHECKS
 
     assert command.CHECKS == CHECKS

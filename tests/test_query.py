@@ -16,11 +16,11 @@ import pytest
 from conftest import SMALL_WIKI, article, write_articles
 
 import kg
-from kg import named_queries as nq
-from kg import query as kq
-from kg import store as ks
+from kg.store import named as nq
+from kg.store import query as kq
+from kg.store import database as ks
 from kg.errors import KgError
-from kg.rdf import DEFAULT_BASE_IRI
+from kg.formats.rdf import DEFAULT_BASE_IRI
 
 QUOTE = 'a"b}{c'
 DROP = "x' } ; DROP"

@@ -16,7 +16,7 @@ import kg
 from kg.articles import parse_article
 from kg.errors import KgError
 from kg.graph import build_graph
-from kg.rdf import (
+from kg.formats.rdf import (
     DEFAULT_BASE_IRI,
     PREFIXES,
     VOCAB,

@@ -17,8 +17,8 @@ import pytest
 from conftest import REAL_CORPUS
 
 from kg.articles import clean_text, parse_bytes
-from kg.corpus import read_corpus
-from kg.pipeline import build
+from kg.engine.parse import read_corpus
+from kg.engine.build import build
 
 REPO = Path(__file__).resolve().parents[1]
 FORMATS = ["json", "csv", "report", "graphml", "gexf"]

@@ -23,8 +23,8 @@ from conftest import SMALL_WIKI, write_articles
 
 import kg
 from kg.errors import KgError
-from kg.rdf import DEFAULT_BASE_IRI
-from kg.server import push
+from kg.formats.rdf import DEFAULT_BASE_IRI
+from kg.store.server import push
 
 OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

@@ -17,7 +17,7 @@ from kg.centrality import pagerank
 from kg.cli import main
 from kg.errors import KgError
 from kg.graph import build_graph, concepts
-from kg.layout import fast_layout, layout
+from kg.positions import fast_layout, layout
 from kg.viz import (
     DEFAULT_TOP,
     FULL_VIEW_MAX,

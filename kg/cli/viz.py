@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from kg.commands.output import add_data_option, whole_number
+from kg.cli.output import add_data_option, whole_number
 from kg.errors import KgError
 
 DEFAULT_OUT = "viz.html"
@@ -93,7 +93,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the build, render the view, write it, print the path."""
-    from kg.exports import read_build
+    from kg.engine.exports import read_build
     from kg.viz import visualize
 
     G = read_build(args.data)

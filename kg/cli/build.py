@@ -6,10 +6,9 @@ import argparse
 import sys
 from contextlib import nullcontext
 
-from kg.commands import LEFT
-from kg.commands.output import whole_number
+from kg.cli.output import whole_number
 
-# kept here, not imported from kg.exports, so that `kg query` does not pay for networkx
+# kept here, not imported from kg.engine.exports, so that `kg query` does not pay for networkx
 FORMATS = ("ttl", "nt", "jsonld", "graphml", "gexf", "json", "csv", "html", "report", "store")
 
 EXAMPLE = """\
@@ -85,7 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build, show progress and a summary, and return the exit code."""
-    from kg.pipeline import build
+    from kg.engine.build import build
 
     quiet = args.quiet or not sys.stderr.isatty()
     with _progress(quiet) as progress:
@@ -100,7 +99,6 @@ def run(args: argparse.Namespace) -> int:
             formats=args.formats,
             progress=progress,
         )
-    LEFT[:] = [result]  # a whole wiki's graph: freed by the exit, not object by object
     report = result.report
     if not args.quiet:
         _summary(result)
@@ -114,9 +112,12 @@ def run(args: argparse.Namespace) -> int:
                 f"kg: warning: {problem['path']}:{problem['line']}: {problem['message']}",
                 file=sys.stderr,
             )
-    if report["errors"] or (args.strict and report["warnings"]):
-        return 1
-    return 0
+    code = 1 if report["errors"] or (args.strict and report["warnings"]) else 0
+    if args.fast_exit:  # a whole wiki's graph: freed by the exit, not object by object
+        from kg.engine.memory import exit_now
+
+        exit_now(code)
+    return code
 
 
 def _summary(result) -> None:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.rdf import DEFAULT_BASE_IRI, VOCAB, prefixes
+from kg.formats.rdf import DEFAULT_BASE_IRI, VOCAB, prefixes
 
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
@@ -317,7 +317,7 @@ def as_store(data: Any = "exports") -> ox.Store:
     """The pyoxigraph store to query for ``data``.
 
     A ``pyoxigraph.Store`` is returned as it is, a ``networkx`` graph is converted into
-    a new in-memory store (with :func:`kg.rdf.to_rdf_triples`), and anything else is a
+    a new in-memory store (with :func:`kg.formats.rdf.to_rdf_triples`), and anything else is a
     build folder for :func:`open_store`.
 
     Examples
@@ -334,7 +334,7 @@ def as_store(data: Any = "exports") -> ox.Store:
     if isinstance(data, ox.Store):
         return data
     if _is_nx(data):
-        from kg.rdf import to_rdf_triples
+        from kg.formats.rdf import to_rdf_triples
 
         store = ox.Store()
         store.extend([ox.Quad(t.subject, t.predicate, t.object) for t in to_rdf_triples(data)])
@@ -383,7 +383,7 @@ def to_rdflib(data: Any = "exports") -> rdflib.Graph:
     if isinstance(data, rdflib.Graph):
         return data
     if _is_nx(data):
-        from kg.rdf import rdf_bytes
+        from kg.formats.rdf import rdf_bytes
 
         g = rdflib.Graph()
         g.parse(data=rdf_bytes(data, "nt"), format="nt")

@@ -1,13 +1,13 @@
 """``kg query``, ``kg serve`` and ``kg push``: SPARQL over a build, on the command line,
-over HTTP, and into a bigger store. The work is done by :mod:`kg.query`,
-:mod:`kg.named_queries` and :mod:`kg.server`."""
+over HTTP, and into a bigger store. The work is done by :mod:`kg.store.query`,
+:mod:`kg.store.named` and :mod:`kg.store.server`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from kg.commands.output import add_data_option, print_json, print_table
+from kg.cli.output import add_data_option, print_json, print_table
 from kg.errors import KgError
 
 QUERY_EPILOG = """\
@@ -139,8 +139,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_query(args: argparse.Namespace) -> int:
     """``kg query``."""
-    from kg import named_queries as nq
-    from kg import query as q
+    from kg.store import named as nq
+    from kg.store import query as q
 
     if args.list:
         return _list(nq.list_queries(), args.format)
@@ -172,7 +172,7 @@ def run_query(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     """``kg serve``."""
-    from kg.server import serve
+    from kg.store.server import serve
 
     if not 0 < args.port < 65536:
         raise KgError(f"--port {args.port} is not a port number", exit_code=2)
@@ -181,7 +181,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_push(args: argparse.Namespace) -> int:
     """``kg push``."""
-    from kg.server import push
+    from kg.store.server import push
 
     info = push(
         args.endpoint, args.data, graph=args.graph, user=args.user, password_env=args.password_env

@@ -6,7 +6,7 @@ wiki's bytes and of no use in Gephi), which graph.json and the graph keep. Graph
 GEXF are written by hand: networkx's writers build a whole XML tree first and cost
 seconds on a wiki; ``networkx.read_graphml``, ``read_gexf`` and Gephi open the files.
 
-Each writer gives a :class:`kg.pieces.Layout`: a node's row or element and its
+Each writer gives a :class:`kg.formats.pieces.Layout`: a node's row or element and its
 out-edges' are its pieces, so a rebuild copies the pieces of the nodes that did not
 change. :class:`FlatRows` flattens a node's values once for all the formats.
 """
@@ -24,7 +24,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.pieces import Layout
+from kg.formats.pieces import Layout
 
 NODE_COLUMNS = (
     "id",

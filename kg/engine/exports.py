@@ -2,9 +2,9 @@
 
 Every writer is a function of the graph alone, sorts what it writes (the same graph
 gives byte-identical files) and writes atomically (a temporary file, then a rename),
-so a reader never sees half a file. The RDF is made in :mod:`kg.rdf`, the flat formats
-(CSV, GraphML, GEXF) in :mod:`kg.flat`, graph.json here; each gives its file as
-per-node pieces (:mod:`kg.pieces`), so that a rebuild copies the pieces of the nodes
+so a reader never sees half a file. The RDF is made in :mod:`kg.formats.rdf`, the flat formats
+(CSV, GraphML, GEXF) in :mod:`kg.formats.flat`, graph.json here; each gives its file as
+per-node pieces (:mod:`kg.formats.pieces`), so that a rebuild copies the pieces of the nodes
 that did not change from the last build's files. Formats that share an item's work are
 written in one pass (:data:`UNITS`), keeping only the item they are on.
 """
@@ -22,14 +22,14 @@ import networkx as nx
 
 from kg.atomic import write_atomic
 from kg.errors import KgError
-from kg.flat import FlatRows, compact_json, edges_csv, gexf, graphml, nodes_csv
-from kg.forking import can_fork, fork
-from kg.pieces import Layout, Reuse, write_together
+from kg.formats.flat import FlatRows, compact_json, edges_csv, gexf, graphml, nodes_csv
+from kg.engine.parallel import can_fork, fork
+from kg.formats.pieces import Layout, Reuse, write_together
 from kg.report import make_report, report_markdown
-from kg.version import code_digest
+from kg.engine.version import code_digest
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kg.rdf import RdfItems
+    from kg.formats.rdf import RdfItems
 
 FORMATS = ("ttl", "nt", "jsonld", "graphml", "gexf", "json", "csv", "html", "report", "store")
 """Export names for ``--formats``; ``csv`` is nodes.csv and edges.csv, ``report`` both reports."""
@@ -44,7 +44,7 @@ FILES = {
     "html": "graph.html",
 }
 
-# --- one writer per format (the RDF in kg.rdf, the flat formats in kg.flat) -------------
+# --- one writer per format (the RDF in kg.formats.rdf, the flat formats in kg.formats.flat) -------------
 
 
 def graph_json(G: nx.DiGraph) -> Layout:
@@ -134,16 +134,16 @@ def write_exports(
     formats : iterable of str, optional
         Names from :data:`FORMATS`; default all.
     base_iri : str, optional
-        Base of the RDF IRIs; default :data:`kg.rdf.DEFAULT_BASE_IRI`. Kept in ``G.graph``.
+        Base of the RDF IRIs; default :data:`kg.formats.rdf.DEFAULT_BASE_IRI`. Kept in ``G.graph``.
     parallel : bool
         Use other processes (default True).
     pieces : path, optional
         A file (in the build's cache) where the last build said where each node's pieces
         stand in its files: the pieces of nodes that did not change are copied from those
-        files instead of being made again (:mod:`kg.pieces`); the files are the same.
+        files instead of being made again (:mod:`kg.formats.pieces`); the files are the same.
     inputs : mapping, optional
-        Node → what its articles were read from (:attr:`kg.corpus.Corpus.inputs`), which
-        makes the nodes' signatures cheap (:func:`kg.pieces.signatures`).
+        Node → what its articles were read from (:attr:`kg.engine.parse.Corpus.inputs`), which
+        makes the nodes' signatures cheap (:func:`kg.formats.pieces.signatures`).
 
     Examples
     --------
@@ -218,7 +218,7 @@ UNITS = (
 """The writers in the order they run, formats written in one pass together: N-Triples
 first, so the store can load it in another process while the rest are written; Turtle and
 JSON-LD from each subject's triples made once; the flat formats from each node's row made
-once. A pass keeps only the item it is on (see :func:`kg.pieces.write_together`)."""
+once. A pass keeps only the item it is on (see :func:`kg.formats.pieces.write_together`)."""
 
 
 def _run_units(
@@ -276,7 +276,7 @@ def _write_layouts(G: nx.DiGraph, folder: Path, unit: tuple[str, ...]) -> None:
     """Write the files of ``unit``'s formats in one pass; with N-Triples, when a store holds
     the last graph.nt and pieces were copied from it, keep the lines removed and added, so
     that the store is patched instead of loaded again."""
-    from kg.store import store_is_fresh
+    from kg.store.database import store_is_fresh
 
     files = [(folder / name, layout) for fmt in unit for name, layout in _LAYOUTS[fmt](G)]
     nt = folder / FILES["nt"]
@@ -295,17 +295,17 @@ def _write_layouts(G: nx.DiGraph, folder: Path, unit: tuple[str, ...]) -> None:
 
 
 def _rdf_items(G: nx.DiGraph) -> RdfItems:
-    """The RDF of ``G`` item by item (:class:`kg.rdf.RdfItems`), shared by its writers."""
+    """The RDF of ``G`` item by item (:class:`kg.formats.rdf.RdfItems`), shared by its writers."""
     key = (id(G), "rdf")
     if key not in _MEMO:
-        from kg.rdf import RdfItems
+        from kg.formats.rdf import RdfItems
 
         _MEMO[key] = RdfItems(G, G.graph["base_iri"])
     return _MEMO[key]
 
 
 def _flat_rows(G: nx.DiGraph) -> FlatRows:
-    """The flat rows of ``G`` (:class:`kg.flat.FlatRows`), shared by their writers."""
+    """The flat rows of ``G`` (:class:`kg.formats.flat.FlatRows`), shared by their writers."""
     key = (id(G), "flat")
     if key not in _MEMO:
         _MEMO[key] = FlatRows(G)
@@ -338,7 +338,7 @@ _LAYOUTS: dict[str, Callable[[nx.DiGraph], list[tuple[str, Layout]]]] = {
     ],
     "json": lambda G: [(FILES["json"], graph_json(G))],
 }
-"""The formats made of pieces: their files and layouts (:mod:`kg.pieces`)."""
+"""The formats made of pieces: their files and layouts (:mod:`kg.formats.pieces`)."""
 
 
 def _write_html(G: nx.DiGraph, folder: Path) -> None:
@@ -357,13 +357,13 @@ def _write_report(G: nx.DiGraph, folder: Path) -> None:
 
 
 def _write_store(G: nx.DiGraph, folder: Path) -> None:
-    from kg.store import write_store
+    from kg.store.database import write_store
 
     write_store(folder, changes=_MEMO.get((id(G), "nt changes")))
 
 
 def _start_store(G: nx.DiGraph, folder: Path) -> Callable[[], Any]:
-    from kg.store import start_store
+    from kg.store.database import start_store
 
     return start_store(folder, changes=_MEMO.get((id(G), "nt changes")))
 
@@ -383,6 +383,6 @@ _BACKGROUND: dict[str, Callable[[nx.DiGraph, Path], Callable[[], Any]]] = {
 
 
 def _default_base_iri() -> str:
-    from kg.rdf import DEFAULT_BASE_IRI
+    from kg.formats.rdf import DEFAULT_BASE_IRI
 
     return DEFAULT_BASE_IRI

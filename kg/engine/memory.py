@@ -10,7 +10,10 @@ the build process went from 6.8 GB to 3.7 GB before its exports, in 0.4 s.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import os
+import sys
 from functools import cache
 from typing import Any
 
@@ -39,3 +42,15 @@ def _malloc_trim() -> Any:
         return ctypes.CDLL(None).malloc_trim  # the symbols this process has: libc's included
     except (OSError, AttributeError):
         return None
+
+
+def exit_now(code: int) -> None:
+    """End the process with ``code`` without freeing its objects one by one.
+
+    On the whole wiki's 420,000 files, freeing the graph object by object took 10 s,
+    which the operating system does at once. Standard streams are flushed first.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BrokenPipeError, OSError):
+            stream.flush()
+    os._exit(code)

@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.pieces import Layout
+from kg.formats.pieces import Layout
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -254,7 +254,7 @@ class RdfItems:
     runs of the file: the node's own subject (a concept or a keyword), and the qualified
     links a concept starts (``<base>link/<source>/<target>``, which sort after every
     concept and keyword). :meth:`order` gives the items of each run in file order, so
-    that a writer can copy the pieces of the nodes that did not change (``kg.pieces``).
+    that a writer can copy the pieces of the nodes that did not change (``kg.formats.pieces``).
 
     Examples
     --------
@@ -349,7 +349,7 @@ class RdfItems:
         return [(iri, pairs)], links
 
     def layout(self, fmt: str) -> Layout:
-        """The file of ``fmt`` (``"nt"``, ``"ttl"``, ``"jsonld"``) as :mod:`kg.pieces` writes it."""
+        """The file of ``fmt`` (``"nt"``, ``"ttl"``, ``"jsonld"``) as :mod:`kg.formats.pieces` writes it."""
         pre = prefixes(self.base)
         one = {"nt": _nt_text, "ttl": _turtle_text(pre), "jsonld": _jsonld_text}[fmt]
 

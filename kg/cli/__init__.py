@@ -1,18 +1,17 @@
 """The ``kg`` command line: parse arguments, call the library, print.
 
-Each command lives in a small module under :mod:`kg.commands` that registers its
-sub-parser; the work itself is done by library functions a notebook can call.
+Each command lives in a small module of this package that registers its sub-parser;
+the work itself is done by library functions a notebook can call.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from collections.abc import Sequence
 
-from kg.commands import LEFT, build, explore, query, viz
+from kg.cli import build, explore, query, viz
 from kg.errors import KgError
 
 COMMAND_MODULES = (build, query, explore, viz)
@@ -32,10 +31,15 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 ok, 1 failed, 2 usage error)."""
+def main(argv: Sequence[str] | None = None, *, fast_exit: bool = False) -> int:
+    """Run the command line; return the exit code (0 ok, 1 failed, 2 usage error).
+
+    With ``fast_exit`` (the console script), a command that holds a large result when it
+    is done (``kg build``: the whole graph) ends the process at once instead of returning.
+    """
     parser = make_parser()
     args = parser.parse_args(argv)
+    args.fast_exit = fast_exit
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -61,19 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> None:
-    """The ``kg`` console script and ``python -m kg``: :func:`main`, then exit with its code.
-
-    When a command left a large result in :data:`kg.commands.LEFT` (``kg build`` leaves its
-    graph), the process ends without freeing it object by object: on the whole wiki's
-    420,000 files that took 10 s, which the operating system does at once.
-    """
-    code = main()
-    if not LEFT:
-        raise SystemExit(code)
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(BrokenPipeError, OSError):
-            stream.flush()
-    os._exit(code)
+    """The ``kg`` console script and ``python -m kg``: :func:`main`, then exit with its code."""
+    raise SystemExit(main(fast_exit=True))
 
 
 def _version() -> str:

@@ -19,14 +19,14 @@ from typing import Any
 import networkx as nx
 
 from kg.articles import PARSER_VERSION
-from kg.cachefile import load_dict, remove_others, save_dict
-from kg.corpus import Corpus, parse_corpus, read_corpus, scan_corpus
-from kg.exports import FILES, FORMATS, read_build, write_atomic, write_exports
-from kg.forking import one_process
+from kg.engine.cache import load_dict, remove_others, save_dict
+from kg.engine.parse import Corpus, parse_corpus, read_corpus, scan_corpus
+from kg.engine.exports import FILES, FORMATS, read_build, write_atomic, write_exports
+from kg.engine.parallel import one_process
 from kg.graph import build_graph
-from kg.heap import release_free_memory
+from kg.engine.memory import release_free_memory
 from kg.report import make_report
-from kg.version import code_digest
+from kg.engine.version import code_digest
 
 CACHE_FOLDER = ".cache"
 
@@ -106,7 +106,7 @@ def build(
     lang : str or list of str, optional
         Language of a flat folder; with language folders, the languages to keep.
     base_iri, site_url : str, optional
-        See :func:`kg.exports.write_exports` and :func:`kg.corpus.read_corpus`.
+        See :func:`kg.engine.exports.write_exports` and :func:`kg.engine.parse.read_corpus`.
     jobs : int, optional
         Parsing processes (default: the number of cores); ``1`` does everything in this one
         process (no fork, no helper): slower, and the build that needs least memory. The
@@ -114,7 +114,7 @@ def build(
     cache : bool
         Reuse parsed articles from ``out/.cache`` (False: a cold build).
     formats : iterable of str, optional
-        Exports to write (:data:`kg.exports.FORMATS`); default all.
+        Exports to write (:data:`kg.engine.exports.FORMATS`); default all.
 
     Examples
     --------

@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 import networkx as nx
 
 from kg.atomic import atomic_file
-from kg.cachefile import load_dict, save_dict
+from kg.engine.cache import load_dict, save_dict
 
 Render = Callable[[str], Sequence[str]]
 """Renders one item (a node id) into its text for each section (``""`` for none)."""

@@ -3,9 +3,9 @@
 Every query gets the prefixes ``rdf rdfs xsd skos dct kgv`` and the build's
 ``concept: keyword: link: base:`` declared (a ``PREFIX`` in the query wins), and user
 values are bound as RDF terms (SPARQL substitution / rdflib ``initBindings``), never
-pasted into the query text. The store a query runs on comes from :mod:`kg.store`;
-the named queries are in :mod:`kg.named_queries`, ``serve`` and ``push`` in
-:mod:`kg.server`.
+pasted into the query text. The store a query runs on comes from :mod:`kg.store.database`;
+the named queries are in :mod:`kg.store.named`, ``serve`` and ``push`` in
+:mod:`kg.store.server`.
 
 Examples
 --------
@@ -24,11 +24,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.rdf import XSD, prefixes
-from kg.store import as_store, base_iri, open_store, to_rdflib
+from kg.formats.rdf import XSD, prefixes
+from kg.store.database import as_store, base_iri, open_store, to_rdflib
 
-# open_store and to_rdflib lived here before kg.store; scripts that import them from
-# kg.query, beside sparql, keep working
+# open_store and to_rdflib lived here before kg.store.database; scripts that import them from
+# kg.store.query, beside sparql, keep working
 __all__ = [
     "GRAPH_FORMATS",
     "RESULT_FORMATS",
@@ -136,7 +136,7 @@ def sparql(
         skos dct kgv concept keyword link base`` are declared for you.
     data : str, path, pyoxigraph.Store or networkx.DiGraph
         A build folder (default ``exports``), an open store, or a graph (converted
-        on the fly with :func:`kg.rdf.to_rdf_triples`).
+        on the fly with :func:`kg.formats.rdf.to_rdf_triples`).
     bindings : mapping, optional
         ``{variable: value}`` bound as RDF terms, never pasted into the text: ``str``
         → string literal, ``int``/``float``/``bool`` → typed literals, pyoxigraph
@@ -145,7 +145,7 @@ def sparql(
     graph : str, optional
         IRI of a named graph to use as the default graph (builds have only the default).
     engine : {"oxigraph", "rdflib"}
-        The fast engine (default), or rdflib's, over :func:`kg.store.to_rdflib`.
+        The fast engine (default), or rdflib's, over :func:`kg.store.database.to_rdflib`.
 
     Returns
     -------
@@ -288,7 +288,7 @@ def format_results(
         raise KgError(f"unknown format {fmt!r}")
     if isinstance(result, ox.QueryBoolean):
         return b"true\n" if bool(result) else b"false\n"
-    from kg.commands.output import format_table
+    from kg.cli.output import format_table
 
     names = [v.value for v in result.variables]
     compact = _compactor(prefix_map or {})

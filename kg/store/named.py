@@ -1,4 +1,4 @@
-"""The named-query library: the SPARQL files shipped in ``kg/queries/*.rq``, listed and run.
+"""The named-query library: the SPARQL files shipped in ``kg/store/queries/*.rq``, listed and run.
 
 Each ``.rq`` file is one query; its leading comments describe it and its parameters
 (see :class:`NamedQuery`). ``kg query --list`` and ``kg query --name NAME`` use them.
@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError
-from kg.query import named_node, sparql
+from kg.store.query import named_node, sparql
 
 QUERIES_DIR = Path(__file__).parent / "queries"
 
 
 @dataclass(frozen=True)
 class NamedQuery:
-    """A query of the library shipped in ``kg/queries/*.rq``.
+    """A query of the library shipped in ``kg/store/queries/*.rq``.
 
     The file's leading comments describe it: free text, ``param NAME: help`` or
     ``param NAME=DEFAULT: help`` lines (a default that is an integer makes the

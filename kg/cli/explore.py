@@ -11,7 +11,7 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from kg.commands.output import (
+from kg.cli.output import (
     add_data_option,
     add_format_option,
     format_table,
@@ -405,7 +405,7 @@ def _parser(sub: argparse._SubParsersAction, name: str, summary: str, epilog: st
 
 
 def _graph(args: argparse.Namespace) -> nx.DiGraph:
-    from kg.exports import read_build
+    from kg.engine.exports import read_build
 
     return read_build(args.data)
 

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError
-from kg.query import _shorten, named_node
-from kg.store import STORE_DIR, oxigraph_executable, store_is_fresh, write_store
+from kg.store.query import _shorten, named_node
+from kg.store.database import STORE_DIR, oxigraph_executable, store_is_fresh, write_store
 
 
 def serve(

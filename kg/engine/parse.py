@@ -24,8 +24,8 @@ from typing import Any
 
 from kg.articles import PARSER_VERSION, Article, Problem, parse_bytes
 from kg.atomic import atomic_file
-from kg.cachefile import load_dict, remove_others, save_dict
-from kg.forking import can_fork, fork, in_halves
+from kg.engine.cache import load_dict, remove_others, save_dict
+from kg.engine.parallel import can_fork, fork, in_halves
 
 DEFAULT_LANG = "en"
 LANGUAGE_NAMES = {

@@ -1,0 +1,1 @@
+"""The build engine: discovery, caches, parallelism, incremental exports."""

@@ -1,0 +1,1 @@
+"""The output formats of a build: one module per format family."""
