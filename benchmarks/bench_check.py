@@ -40,9 +40,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
+from kg.engine.exports import write_exports  # noqa: E402
 from kg.engine.parse import read_corpus  # noqa: E402
 from kg.explore import stats  # noqa: E402
-from kg.engine.exports import write_exports  # noqa: E402
 from kg.graph import build_graph  # noqa: E402
 from kg.mentions import find_unlinked_mentions  # noqa: E402
 from kg.quality import CHECKS, check  # noqa: E402

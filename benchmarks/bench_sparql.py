@@ -32,9 +32,9 @@ sys.path.insert(0, str(HERE))
 
 import pyoxigraph as ox  # noqa: E402
 
+from kg.store import database as ks  # noqa: E402
 from kg.store import named as nq  # noqa: E402
 from kg.store import query as kq  # noqa: E402
-from kg.store import database as ks  # noqa: E402
 from kg.store.server import _count_lines  # noqa: E402
 
 POINT = """SELECT ?slug ?lang ?label WHERE {

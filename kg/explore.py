@@ -1,7 +1,7 @@
 """Questions an analyst asks of the concept graph: what, around, how connected, what next.
 
 Plain functions over the ``networkx.DiGraph`` that :func:`kg.graph.build_graph` makes
-(or :func:`kg.engine.exports.read_build` reads back). Each takes a concept as its slug or as
+(or :func:`kg.formats.nodelink.read_graph` reads back). Each takes a concept as its slug or as
 any of its titles or anchor texts, in any language (:func:`find`), and returns plain
 data (dicts and lists) that prints as JSON or turns into a ``pandas.DataFrame``.
 
@@ -20,10 +20,11 @@ from typing import Any
 import networkx as nx
 
 from kg.centrality import pagerank
-from kg.errors import KgError
-from kg.graph import concepts, keyword_id
+from kg.communities import link_communities
+from kg.errors import AmbiguousConcept, ConceptNotFound, InvalidArgument
+from kg.graph import concepts, is_link, keyword_id, link_edges, linked, links_in, links_out
 from kg.quality import unlinked_mentions
-from kg.report import coverage, language_counts
+from kg.report import counts, coverage
 
 DIRECTIONS = ("out", "in", "both")
 """Which links :func:`neighbors` follows: to the concepts a concept links to, from, or both."""
@@ -87,13 +88,14 @@ def find(G: nx.DiGraph, text: str) -> list[str]:
 
 
 def resolve(G: nx.DiGraph, text: str) -> str:
-    """The one concept id ``text`` names (see :func:`find`), or a :class:`KgError`.
+    """The one concept id ``text`` names (see :func:`find`).
 
     Raises
     ------
-    KgError
-        When nothing matches (the message suggests close matches) or when several
-        concepts match (the message lists them with their labels).
+    ConceptNotFound
+        When nothing matches (the message suggests close matches).
+    AmbiguousConcept
+        When several concepts match (the message lists them with their labels).
 
     Examples
     --------
@@ -105,7 +107,7 @@ def resolve(G: nx.DiGraph, text: str) -> str:
     >>> resolve(G, "leas")
     Traceback (most recent call last):
     ...
-    kg.errors.KgError: no concept 'leas'; did you mean: lease?
+    kg.errors.ConceptNotFound: no concept 'leas'; did you mean: lease?
     """
     found = find(G, text)
     if len(found) == 1:
@@ -113,10 +115,8 @@ def resolve(G: nx.DiGraph, text: str) -> str:
     if found:
         shown = ", ".join(f"{n} ({_label(G, n)})" for n in found[:_MAX_CANDIDATES])
         more = f" and {len(found) - _MAX_CANDIDATES} more" if len(found) > _MAX_CANDIDATES else ""
-        raise KgError(f"{text!r} names {len(found)} concepts: {shown}{more}; give a slug")
-    close = _close_matches(G, text)
-    hint = f"; did you mean: {', '.join(close)}?" if close else " (no close match either)"
-    raise KgError(f"no concept {text!r}{hint}")
+        raise AmbiguousConcept(text, found, shown + more)
+    raise ConceptNotFound(text, _close_matches(G, text))
 
 
 # --- the concept card -----------------------------------------------------------------------
@@ -144,7 +144,7 @@ def show(G: nx.DiGraph, slug: str) -> dict[str, Any]:
 
     Raises
     ------
-    KgError
+    ConceptNotFound, AmbiguousConcept
         When ``slug`` names no concept, or several.
 
     Examples
@@ -159,8 +159,8 @@ def show(G: nx.DiGraph, slug: str) -> dict[str, Any]:
     """
     node = resolve(G, slug)
     data = G.nodes[node]
-    out = [(v, d) for v, d in G.succ[node].items() if d.get("kind") == "link"]
-    inn = [(u, d) for u, d in G.pred[node].items() if d.get("kind") == "link"]
+    out = links_out(G, node)
+    inn = links_in(G, node)
     return {
         "id": node,
         "label": data.get("label", node),
@@ -171,10 +171,10 @@ def show(G: nx.DiGraph, slug: str) -> dict[str, Any]:
         "paths": dict(sorted((data.get("paths") or {}).items())),
         "alt_labels": dict(sorted((data.get("alt_labels") or {}).items())),
         "external_links": list(data.get("external_links") or []),
-        "links_out": sorted(v for v, _ in out),
-        "links_in": sorted(u for u, _ in inn),
-        "anchors_out": [_link_row(G, v, d) for v, d in sorted(out, key=lambda e: e[0])],
-        "anchors_in": [_link_row(G, u, d) for u, d in sorted(inn, key=lambda e: e[0])],
+        "links_out": [v for v, _ in out],
+        "links_in": [u for u, _ in inn],
+        "anchors_out": [_link_row(G, v, d) for v, d in out],
+        "anchors_in": [_link_row(G, u, d) for u, d in inn],
         "unlinked_mentions": unlinked_mentions(G, node),
     }
 
@@ -206,7 +206,7 @@ def neighbors(
 
     Raises
     ------
-    KgError
+    ConceptNotFound, AmbiguousConcept, InvalidArgument
         For an unknown concept, a bad direction or a negative depth.
 
     Examples
@@ -221,9 +221,11 @@ def neighbors(
     ['b']
     """
     if direction not in DIRECTIONS:
-        raise KgError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
+        raise InvalidArgument(
+            "direction", f"must be one of {', '.join(DIRECTIONS)}, not {direction!r}"
+        )
     if depth < 0:
-        raise KgError(f"depth must be 0 or more, not {depth}")
+        raise InvalidArgument("depth", f"must be 0 or more, not {depth}")
     node = resolve(G, slug)
     distance = link_distances(G, node, depth, direction)
     del distance[node]
@@ -357,7 +359,7 @@ def related(G: nx.DiGraph, slug: str, top: int | None = 10) -> list[dict[str, An
     [('b', ['Tax']), ('c', [])]
     """
     if top is not None and top < 0:
-        raise KgError(f"top must be 0 or more, not {top}")
+        raise InvalidArgument("top", f"must be 0 or more, not {top}")
     node = resolve(G, slug)
     own = _linked_with(G, node)
     exclude = own | {node}
@@ -443,10 +445,9 @@ def stats(G: nx.DiGraph, top: int = 10, seed: int = 0, communities: bool = True)
     (1, 1, 2, {'en': 1.0, 'sv': 1.0})
     """
     concept_ids = concepts(G)
-    existing = concepts(G, exists=True)
-    keyword_count = sum(1 for _, d in G.nodes(data=True) if d.get("kind") == "keyword")
-    edges = [(u, v, d) for u, v, d in G.edges(data=True) if d.get("kind") == "link"]
-    per_lang = language_counts(G)
+    found = counts(G)
+    edges = link_edges(G)
+    per_lang = found["languages"]
     shares = coverage(per_lang)
     languages = list(G.graph.get("languages") or per_lang)
     in_deg: Counter[str] = Counter()
@@ -457,14 +458,9 @@ def stats(G: nx.DiGraph, top: int = 10, seed: int = 0, communities: bool = True)
     ranks = pagerank(G)
     by_rank = sorted(concept_ids, key=lambda n: (-ranks.get(n, 0.0), n))[:top]
     by_in = sorted(concept_ids, key=lambda n: (-in_deg[n], n))[:top]
-    groups = _communities(concept_ids, edges, seed) if communities else []
+    groups = link_communities(G, concept_ids, seed) if communities else []
     return {
-        "articles": int(G.graph.get("articles", len(existing))),
-        "concepts": len(existing),
-        "missing_concepts": len(concept_ids) - len(existing),
-        "keywords": keyword_count,
-        "links": len(edges),
-        "mentions": sum(int(d.get("weight", 1)) for _, _, d in edges),
+        **{key: int(value) for key, value in found.items() if key != "languages"},
         "languages": languages,
         "articles_per_language": {lang: per_lang.get(lang, 0) for lang in languages},
         "coverage": {lang: shares.get(lang, 0.0) for lang in languages},
@@ -538,21 +534,11 @@ def _link_row(G: nx.DiGraph, other: str, data: dict[str, Any]) -> dict[str, Any]
 def _stepper(G: nx.DiGraph, direction: str):
     """A function giving a concept's link neighbours in ``direction``, sorted."""
 
-    def out(node: str) -> list[str]:
-        return sorted(v for v, d in G.succ[node].items() if d.get("kind") == "link")
-
-    def inn(node: str) -> list[str]:
-        return sorted(u for u, d in G.pred[node].items() if d.get("kind") == "link")
-
-    if direction == "out":
-        return out
-    if direction == "in":
-        return inn
-    return lambda node: sorted({*out(node), *inn(node)})
+    return lambda node: linked(G, node, direction)
 
 
 def _hop(G: nx.DiGraph, u: str, v: str) -> dict[str, Any]:
-    forward = G.has_edge(u, v) and G.edges[u, v].get("kind") == "link"
+    forward = G.has_edge(u, v) and is_link(G.edges[u, v])
     data = G.edges[u, v] if forward else G.edges[v, u]
     contexts = [dict(c) for c in data.get("contexts") or []]
     return {
@@ -572,27 +558,7 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 def _linked_with(G: nx.DiGraph, node: str) -> set[str]:
     """The concepts ``node`` links to or from (either direction), without itself."""
-    found = {v for v, d in G.succ[node].items() if d.get("kind") == "link"}
-    found.update(u for u, d in G.pred[node].items() if d.get("kind") == "link")
-    found.discard(node)
-    return found
-
-
-def _communities(
-    nodes: list[str], edges: list[tuple[str, str, dict]], seed: int
-) -> list[list[str]]:
-    """Louvain communities of the undirected link graph, largest first, members sorted."""
-    if not nodes:
-        return []
-    H = nx.Graph()
-    H.add_nodes_from(nodes)
-    weights: Counter[tuple[str, str]] = Counter()
-    for u, v, d in edges:
-        if u != v:
-            weights[(min(u, v), max(u, v))] += int(d.get("weight", 1))
-    H.add_weighted_edges_from((u, v, w) for (u, v), w in sorted(weights.items()))
-    found = nx.community.louvain_communities(H, weight="weight", seed=seed)
-    return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+    return set(linked(G, node)) - {node}
 
 
 def _summary(values: list[int]) -> dict[str, float]:

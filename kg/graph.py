@@ -1,4 +1,5 @@
-"""Article records → the knowledge graph (a ``networkx.DiGraph``), as DESIGN.md says.
+"""Article records → the knowledge graph (a ``networkx.DiGraph``), and the questions every
+view asks of it: which nodes are concepts, which edges are links.
 
 Nodes
     concept with an article (id = slug): ``kind="concept"``, ``exists=True``, ``label``,
@@ -20,15 +21,20 @@ Graph
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import networkx as nx
 
-from kg.articles import Article, Problem
-from kg.mentions import scan_mentions
+from kg.labels import language_order
+from kg.records import Article, Corpus, Problem
 
 KEYWORD_PREFIX = "keyword:"
+LINK = "link"
+"""The ``kind`` of a concept → concept edge (the other edges are ``"keyword"``)."""
+
+Found = dict[str, dict[str, list[str]]]
+"""Unlinked mentions: ``{slug: {lang: [concepts named in its prose, not linked]}}``."""
 
 
 def keyword_id(keyword: str) -> str:
@@ -43,33 +49,28 @@ def keyword_id(keyword: str) -> str:
 
 
 def build_graph(
-    articles: Iterable[Article],
+    articles: Iterable[Article] | Corpus,
     *,
     errors: Iterable[Problem] = (),
     warnings: Iterable[Problem] = (),
     site_url: str | None = None,
     mentions: bool = True,
-    mention_cache: dict[str, Any] | None = None,
-    release_texts: bool = False,
 ) -> nx.DiGraph:
     """Build the concept graph from parsed articles.
 
     Parameters
     ----------
-    articles : iterable of Article
-        One record per (language, slug); the same slug in several languages is one concept.
+    articles : iterable of Article, or Corpus
+        One record per (language, slug); the same slug in several languages is one
+        concept. A :class:`~kg.records.Corpus` (what :func:`kg.read_corpus` gives) brings
+        its reading problems too.
     errors, warnings : iterable of Problem
         Problems met while reading files (not parsing them); kept in ``G.graph``.
     site_url : str, optional
         Recorded in ``G.graph`` for the exports.
     mentions : bool
-        Look for unlinked mentions (``unlinked_mentions`` on each node).
-    mention_cache : dict, optional
-        What the last scan found per article text (see
-        :func:`kg.mentions.scan_mentions`); updated in place.
-    release_texts : bool
-        Empty each article's ``text`` (its prose) once it is scanned: for a caller that
-        has no other use for the articles' texts, which are half their memory.
+        Look for unlinked mentions (``unlinked_mentions`` on each node,
+        :func:`kg.mentions.find_unlinked_mentions`).
 
     Examples
     --------
@@ -80,12 +81,10 @@ def build_graph(
     >>> G.nodes["frontoffice"]["exists"], G.edges["backoffice", "frontoffice"]["anchors"]
     (False, ['front office'])
     """
+    if isinstance(articles, Corpus):
+        errors, warnings = [*articles.errors, *errors], [*articles.warnings, *warnings]
+        articles = articles.articles
     arts = sorted(articles, key=lambda a: (a.slug, a.lang))
-    # the scan needs only the articles: it runs (mostly in a helper process) while the graph
-    # is built, and leaves out what the graph links once it is there
-    finish_mentions = (
-        scan_mentions(arts, mention_cache, release=release_texts) if mentions else None
-    )
     G = nx.DiGraph()
     languages = sorted({a.lang for a in arts})
     for article in arts:
@@ -99,7 +98,7 @@ def build_graph(
             data = edges.get((article.slug, target))
             if data is None:
                 data = edges[(article.slug, target)] = {
-                    "kind": "link",
+                    "kind": LINK,
                     "weight": 0,
                     "anchors": {},
                     "langs": set(),
@@ -121,10 +120,10 @@ def build_graph(
                 }
     missing = sorted({target for _, target in edges} - set(G))
     G.add_nodes_from((slug, _concept(False, slug)) for slug in missing)
-    succ, pred = G._succ, G._pred  # set as networkx's add_edge does, without copying the dict
-    for (source, target), data in edges.items():
+    _, succ, pred = adjacency(G)
+    for (source, target), data in edges.items():  # as networkx's add_edge, without a copy
         succ[source][target] = pred[target][source] = {
-            "kind": "link",
+            "kind": LINK,
             "weight": data["weight"],
             "anchors": list(data["anchors"]),
             "langs": sorted(data["langs"]),
@@ -133,9 +132,10 @@ def build_graph(
     _set_alt_labels(G, anchors_to)
     _set_labels(G, languages)
     _add_keywords(G, arts)
-    if finish_mentions is not None:
-        for node, found in finish_mentions(G).items():
-            G.nodes[node]["unlinked_mentions"] = found
+    if mentions:
+        from kg.mentions import find_unlinked_mentions
+
+        set_unlinked_mentions(G, find_unlinked_mentions(G, arts))
     all_warnings = [*warnings, *(w for a in arts for w in a.warnings)]
     G.graph.update(
         languages=languages,
@@ -146,6 +146,88 @@ def build_graph(
         kg_version=_version(),
     )
     return G
+
+
+def set_unlinked_mentions(G: nx.DiGraph, found: Found) -> None:
+    """Record unlinked mentions ``{slug: {lang: [ids]}}`` on the concepts of ``G``."""
+    for node, per_lang in found.items():
+        G.nodes[node]["unlinked_mentions"] = per_lang
+
+
+def adjacency(
+    G: nx.DiGraph,
+) -> tuple[dict[str, dict], dict[str, dict[str, dict]], dict[str, dict[str, dict]]]:
+    """The dicts networkx keeps a graph in: node → data, node → {successor: edge data},
+    node → {predecessor: edge data} (``G._node``, ``G._succ``, ``G._pred``).
+
+    The one place kg reaches into networkx's storage: walking these dicts skips the
+    read-only views of ``G.nodes``, ``G.succ`` and ``G.pred`` (several times faster over
+    every node of a wiki), and :func:`build_graph` sets edges through them without the
+    copy ``add_edge`` makes. Read them; only the graph's builder writes them.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b")])
+    >>> nodes, succ, pred = adjacency(G)
+    >>> list(succ["a"]), list(pred["b"])
+    (['b'], ['a'])
+    """
+    return G._node, G._succ, G._pred
+
+
+def is_link(data: Mapping[str, Any]) -> bool:
+    """Whether an edge's data is a link between concepts (not a keyword edge)."""
+    return data.get("kind") == LINK
+
+
+def count_links(neighbours: Mapping[str, Mapping[str, Any]]) -> int:
+    """How many of a node's edges (its ``succ`` or ``pred`` entry) are links.
+
+    Examples
+    --------
+    >>> count_links({"b": {"kind": "link"}, "keyword:X": {"kind": "keyword"}})
+    1
+    """
+    return [d.get("kind") for d in neighbours.values()].count(LINK)
+
+
+def links_out(G: nx.DiGraph, node: str) -> list[tuple[str, dict[str, Any]]]:
+    """``(target, edge data)`` of the links ``node`` makes, sorted by target.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph(); G.add_edge("a", "b", kind="link"); G.add_edge("a", "k", kind="keyword")
+    >>> [v for v, _ in links_out(G, "a")]
+    ['b']
+    """
+    return sorted(((v, d) for v, d in G.succ[node].items() if d.get("kind") == LINK), key=_first)
+
+
+def links_in(G: nx.DiGraph, node: str) -> list[tuple[str, dict[str, Any]]]:
+    """``(source, edge data)`` of the links made to ``node``, sorted by source."""
+    return sorted(((u, d) for u, d in G.pred[node].items() if d.get("kind") == LINK), key=_first)
+
+
+def linked(G: nx.DiGraph, node: str, direction: str = "both") -> list[str]:
+    """The concepts ``node`` links to (``"out"``), is linked from (``"in"``) or either
+    (``"both"``), sorted; itself included when it links to itself.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b"), ("c", "a")]); nx.set_edge_attributes(G, "link", "kind")
+    >>> linked(G, "a", "out"), linked(G, "a", "in"), linked(G, "a")
+    (['b'], ['c'], ['b', 'c'])
+    """
+    found: set[str] = set()
+    if direction in ("out", "both"):
+        found.update(v for v, d in G.succ[node].items() if d.get("kind") == LINK)
+    if direction in ("in", "both"):
+        found.update(u for u, d in G.pred[node].items() if d.get("kind") == LINK)
+    return sorted(found)
+
+
+def _first(pair: tuple[str, Any]) -> str:
+    return pair[0]
 
 
 def concepts(G: nx.DiGraph, exists: bool | None = None) -> list[str]:
@@ -170,7 +252,7 @@ def link_edges(G: nx.DiGraph) -> list[tuple[str, str, dict[str, Any]]]:
         (u, v, d)
         for u, nbrs in sorted(G.adj.items())
         for v, d in sorted(nbrs.items())
-        if d.get("kind") == "link"
+        if d.get("kind") == LINK
     ]
 
 
@@ -179,7 +261,7 @@ def link_graph(G: nx.DiGraph) -> nx.DiGraph:
     return nx.subgraph_view(
         G,
         filter_node=lambda n: G.nodes[n].get("kind") == "concept",
-        filter_edge=lambda u, v: G.edges[u, v].get("kind") == "link",
+        filter_edge=lambda u, v: G.edges[u, v].get("kind") == LINK,
     )
 
 
@@ -264,8 +346,9 @@ def _letters(text: str) -> str:
 
 
 def _set_labels(G: nx.DiGraph, languages: list[str]) -> None:
-    """``label``: the English title if there is one, else the title in the first language."""
-    order = sorted(languages, key=lambda lang: (lang != "en", lang))
+    """``label``: the title in the first language of :func:`kg.labels.language_order`
+    (English, else the first in alphabetical order)."""
+    order = language_order(languages)
     for _, data in G.nodes(data=True):
         labels = data.get("labels")
         if labels:

@@ -14,8 +14,8 @@ from typing import Any
 
 import networkx as nx
 
-from kg.errors import KgError
-from kg.graph import concepts
+from kg.errors import InvalidArgument
+from kg.graph import concepts, is_link, links_in
 from kg.report import orphans
 
 CHECKS = (
@@ -76,7 +76,7 @@ def check(G: nx.DiGraph, checks: Iterable[str] | None = None) -> dict[str, Any]:
 
     Raises
     ------
-    KgError
+    InvalidArgument
         For an unknown check name.
 
     Examples
@@ -109,7 +109,11 @@ def _chosen(checks: Iterable[str] | None) -> list[str]:
     wanted = set(checks)
     unknown = sorted(wanted - set(CHECKS) - {"all"})
     if unknown:
-        raise KgError(f"unknown check {', '.join(unknown)}; choose from {', '.join(CHECKS)}, all")
+        raise InvalidArgument(
+            "checks",
+            f"unknown check {', '.join(unknown)}; choose from {', '.join(CHECKS)}, all",
+            prefix=False,
+        )
     if "all" in wanted:
         return list(CHECKS)
     return [c for c in CHECKS if c in wanted]
@@ -118,16 +122,10 @@ def _chosen(checks: Iterable[str] | None) -> list[str]:
 # --- the checks -----------------------------------------------------------------------------
 
 
-def _links_in(G: nx.DiGraph, node: str) -> list[tuple[str, dict[str, Any]]]:
-    return sorted(
-        ((u, d) for u, d in G.pred[node].items() if d.get("kind") == "link"), key=lambda e: e[0]
-    )
-
-
 def _dangling(G: nx.DiGraph) -> _Found:
     found = []
     for node in concepts(G, exists=False):
-        wanted = _links_in(G, node)
+        wanted = links_in(G, node)
         if not wanted:
             continue
         times = sum(int(d.get("weight", 1)) for _, d in wanted)
@@ -185,7 +183,7 @@ def _duplicate_labels(G: nx.DiGraph) -> _Found:
 def _self_links(G: nx.DiGraph) -> _Found:
     found = []
     for node in concepts(G):
-        if G.has_edge(node, node) and G.edges[node, node].get("kind") == "link":
+        if G.has_edge(node, node) and is_link(G.edges[node, node]):
             data = G.edges[node, node]
             times = int(data.get("weight", 1))
             anchors = ", ".join(repr(a) for a in data.get("anchors") or [])
@@ -203,7 +201,7 @@ def unlinked_mentions(G: nx.DiGraph, node: str) -> dict[str, list[str]]:
     """``{lang: [concept ids]}`` that ``node``'s article names without linking them.
 
     Reads the ``unlinked_mentions`` node attribute the build computed
-    (:func:`kg.mentions.find_unlinked_mentions`).
+    (:mod:`kg.mentions`).
 
     Examples
     --------

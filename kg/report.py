@@ -6,12 +6,16 @@ A view of the graph like any other export: :func:`make_report` gives the data of
 
 from __future__ import annotations
 
+import json
+import os
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
-from kg.graph import concepts, link_edges
+from kg.atomic import write_atomic
+from kg.graph import concepts, count_links, link_edges, links_in
 
 TOP_WANTED = 50
 
@@ -41,8 +45,9 @@ def wanted(G: nx.DiGraph) -> list[dict[str, Any]]:
     """Missing concepts ranked by how many concepts link to them, then by mentions."""
     rows = []
     for node in concepts(G, exists=False):
-        sources = [u for u in G.predecessors(node) if G.edges[u, node].get("kind") == "link"]
-        mentions = sum(G.edges[u, node].get("weight", 1) for u in sources)
+        wanted_by = links_in(G, node)
+        sources = [u for u, _ in wanted_by]
+        mentions = sum(d.get("weight", 1) for _, d in wanted_by)
         rows.append(
             {
                 "id": node,
@@ -58,12 +63,31 @@ def wanted(G: nx.DiGraph) -> list[dict[str, Any]]:
 def orphans(G: nx.DiGraph) -> list[str]:
     """Concepts with an article and no link in or out."""
     succ, pred = G.succ, G.pred
-    return [
-        n
-        for n in concepts(G, exists=True)
-        if not any(d.get("kind") == "link" for d in succ[n].values())
-        and not any(d.get("kind") == "link" for d in pred[n].values())
-    ]
+    return [n for n in concepts(G, exists=True) if not count_links(succ[n]) + count_links(pred[n])]
+
+
+def counts(G: nx.DiGraph) -> dict[str, Any]:
+    """How many articles, concepts, missing concepts, keywords, links (and mentions) ``G``
+    holds, and its articles per language: the counts every summary shows.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph(); G.add_node("a", kind="concept", exists=True, paths={"sv": "a.md"})
+    >>> G.add_node("b", kind="concept", exists=False); G.add_edge("a", "b", kind="link")
+    >>> counts(G)["links"], counts(G)["missing_concepts"], counts(G)["languages"]
+    (1, 1, {'sv': 1})
+    """
+    per_lang = language_counts(G)
+    edges = link_edges(G)
+    return {
+        "articles": G.graph.get("articles", sum(per_lang.values())),
+        "concepts": len(concepts(G, exists=True)),
+        "missing_concepts": len(concepts(G, exists=False)),
+        "keywords": sum(1 for _, d in G.nodes(data=True) if d.get("kind") == "keyword"),
+        "links": len(edges),
+        "mentions": sum(d.get("weight", 1) for _, _, d in edges),
+        "languages": per_lang,
+    }
 
 
 def make_report(G: nx.DiGraph) -> dict[str, Any]:
@@ -74,23 +98,37 @@ def make_report(G: nx.DiGraph) -> dict[str, Any]:
     largest}, ``warnings`` and ``errors`` ([{path, line, message}]), ``wanted``
     (missing concepts ranked), ``orphans``.
     """
-    counts = language_counts(G)
-    edges = link_edges(G)
+    found = counts(G)
     return {
-        "articles": G.graph.get("articles", sum(counts.values())),
-        "concepts": len(concepts(G, exists=True)),
-        "missing_concepts": len(concepts(G, exists=False)),
-        "keywords": sum(1 for _, d in G.nodes(data=True) if d.get("kind") == "keyword"),
-        "links": len(edges),
-        "mentions": sum(d.get("weight", 1) for _, _, d in edges),
-        "languages": counts,
-        "coverage": coverage(counts),
+        **found,
+        "coverage": coverage(found["languages"]),
         "warnings": list(G.graph.get("warnings", [])),
         "errors": list(G.graph.get("errors", [])),
         "wanted": wanted(G),
         "orphans": orphans(G),
         "skipped_languages": dict(G.graph.get("skipped_languages", {})),
     }
+
+
+def write_report(G: nx.DiGraph, folder: str | os.PathLike) -> tuple[Path, Path]:
+    """Write ``folder/report.json`` (:func:`make_report`) and ``folder/report.md``
+    (:func:`report_markdown`); return their paths.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> G = nx.DiGraph(); G.add_node("a", kind="concept", exists=True, paths={"en": "a.md"})
+    >>> data, page = write_report(G, tempfile.mkdtemp())
+    >>> json.loads(data.read_text())["orphans"], page.read_text().splitlines()[0]
+    (['a'], '# kg build report')
+    """
+    report = make_report(G)
+    out = Path(folder)
+    text = json.dumps(report, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    return (
+        write_atomic(out / "report.json", text),
+        write_atomic(out / "report.md", report_markdown(report)),
+    )
 
 
 def report_markdown(report: dict[str, Any]) -> str:

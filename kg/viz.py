@@ -32,9 +32,8 @@ Layout and scale
 ----------------
 Positions are computed in Python, deterministically (fixed seeds, sorted nodes):
 ``networkx.spring_layout`` (seeded, exact Fruchterman-Reingold) below 500 nodes, and
-above that :func:`kg.positions.fast_layout`, the same force model with vectorised numpy and sampled
-repulsion (measured on a 5,000-node, 28,000-edge graph: networkx's ``spring_layout``
-84 s, ``forceatlas2_layout`` 115 s, :func:`kg.positions.fast_layout` under 1 s). Physics stays off past
+above that :func:`kg.positions.fast_layout`, the same force model with vectorised numpy
+and sampled repulsion (see :mod:`kg.positions`). Physics stays off past
 :data:`PHYSICS_MAX_NODES` nodes, so the browser draws once and the view is steady.
 
 Examples
@@ -64,9 +63,13 @@ from typing import Any
 
 import networkx as nx
 
+from kg.atomic import write_atomic
 from kg.centrality import pagerank
-from kg.errors import KgError
+from kg.communities import link_communities
+from kg.errors import InvalidArgument
 from kg.explore import link_distances, resolve
+from kg.graph import links_in, links_out
+from kg.labels import pick
 from kg.positions import SEED, layout
 
 FULL_VIEW_MAX = 2000
@@ -131,7 +134,7 @@ def render_html(
     Parameters
     ----------
     G : networkx.DiGraph
-        A graph as :func:`kg.build_graph` makes it (or :func:`kg.read_build` reads it).
+        A graph as :func:`kg.build_graph` makes it (or :func:`kg.read_graph` reads it).
     focus : str, optional
         Draw only the ego view of this concept: the concepts within ``depth`` links of it,
         following links in either direction (see :func:`ego_graph`).
@@ -165,9 +168,10 @@ def render_html(
 
     Raises
     ------
-    KgError
-        ``focus`` is no concept of ``G`` (the message suggests close matches), or an
-        option is out of range.
+    ConceptNotFound
+        ``focus`` is no concept of ``G`` (the message suggests close matches).
+    InvalidArgument
+        An option is out of range.
 
     Examples
     --------
@@ -180,6 +184,21 @@ def render_html(
     view = _view(G, focus=focus, depth=depth, top=top, color_by=color_by, size_by=size_by)
     payload = _payload(G, view, show_keywords=show_keywords, show_missing=show_missing, title=title)
     return _page(payload)
+
+
+def write_html(G: nx.DiGraph, path: str | os.PathLike, **options: Any) -> Path:
+    """Write the view of ``G`` (:func:`render_html` with ``options``) to ``path``, atomically.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> G = build_graph([parse_article("# a\\n[b](/b)", slug="a", lang="en")])
+    >>> write_html(G, pathlib.Path(tempfile.mkdtemp()) / "graph.html").read_text()[:15]
+    '<!DOCTYPE html>'
+    """
+    return write_atomic(Path(path), render_html(G, **options))
 
 
 def visualize(
@@ -258,8 +277,6 @@ class Viz:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the page to ``path`` atomically and return the path."""
-        from kg.atomic import write_atomic
-
         return write_atomic(Path(path), self.html.encode("utf-8"))
 
     def __repr__(self) -> str:
@@ -286,7 +303,7 @@ def ego_graph(G: nx.DiGraph, focus: str, depth: int = 1) -> nx.DiGraph:
 
     Raises
     ------
-    KgError
+    ConceptNotFound
         ``focus`` is no concept of ``G``; the message suggests close matches.
 
     Examples
@@ -318,7 +335,7 @@ def ego_concepts(G: nx.DiGraph, focus: str, depth: int = 1) -> dict[str, int]:
     {'a': 0, 'b': 1, 'c': 2}
     """
     if depth < 0:
-        raise KgError(f"--depth must be 0 or more, not {depth}")
+        raise InvalidArgument("depth", f"must be 0 or more, not {depth}")
     return link_distances(G, resolve(G, focus), depth)
 
 
@@ -353,7 +370,7 @@ def top_concepts(
     ['c', 'a']
     """
     if n < 0:
-        raise KgError(f"--top must be 0 or more, not {n}")
+        raise InvalidArgument("top", f"must be 0 or more, not {n}")
     scores = pagerank(G) if scores is None else scores
     pool = scores if candidates is None else [c for c in candidates if c in scores]
     return sorted(pool, key=lambda c: (-scores[c], c))[:n]
@@ -364,11 +381,11 @@ def top_concepts(
 
 def _view(G: nx.DiGraph, *, focus, depth, top, color_by, size_by) -> dict[str, Any]:
     if color_by not in COLOR_BY:
-        raise KgError(f"color_by must be one of {', '.join(COLOR_BY)}, not {color_by!r}")
+        raise InvalidArgument("color_by", f"must be one of {', '.join(COLOR_BY)}, not {color_by!r}")
     if size_by not in SIZE_BY:
-        raise KgError(f"size_by must be one of {', '.join(SIZE_BY)}, not {size_by!r}")
+        raise InvalidArgument("size_by", f"must be one of {', '.join(SIZE_BY)}, not {size_by!r}")
     if top is not None and top < 0:
-        raise KgError(f"--top must be 0 or more, not {top}")
+        raise InvalidArgument("top", f"must be 0 or more, not {top}")
     all_concepts = sorted(n for n, d in G.nodes(data=True) if d.get("kind") == "concept")
     candidates = list(ego_concepts(G, focus, depth)) if focus is not None else all_concepts
     limit = _resolve_top(top, len(candidates))
@@ -381,12 +398,7 @@ def _view(G: nx.DiGraph, *, focus, depth, top, color_by, size_by) -> dict[str, A
     else:
         chosen = sorted(candidates)
     chosen_set = set(chosen)
-    links = [
-        (u, v, d)
-        for u in chosen
-        for v, d in sorted(G.succ[u].items())
-        if v in chosen_set and d.get("kind") == "link"
-    ]
+    links = [(u, v, d) for u in chosen for v, d in links_out(G, u) if v in chosen_set]
     if size_by == "pagerank":
         raw = {c: ranks.get(c, 0.0) for c in chosen}
     else:
@@ -401,7 +413,7 @@ def _view(G: nx.DiGraph, *, focus, depth, top, color_by, size_by) -> dict[str, A
         "top": limit if limit < len(candidates) else None,
         "ranks": ranks,
         "sizes": _size_values(raw),
-        "groups": _groups(G, chosen, links, ranks, color_by),
+        "groups": _groups(G, chosen, ranks, color_by),
         "color_by": color_by,
         "size_by": size_by,
         "positions": layout(chosen, [(u, v) for u, v, _ in links]),
@@ -424,7 +436,7 @@ def _size_values(raw: dict[str, float]) -> dict[str, float]:
     return {c: round(math.sqrt(v - low) / span, 4) for c, v in raw.items()}
 
 
-def _groups(G, chosen, links, ranks, color_by) -> dict[str, Any]:
+def _groups(G, chosen, ranks, color_by) -> dict[str, Any]:
     """Group of each drawn concept, and the legend (largest groups coloured, others grey)."""
     key: dict[str, str] = {}
     existing = [c for c in chosen if G.nodes[c].get("exists")]
@@ -433,15 +445,7 @@ def _groups(G, chosen, links, ranks, color_by) -> dict[str, Any]:
             keywords = G.nodes[c].get("keywords") or []
             key[c] = keywords[0] if keywords else NO_KEYWORD
     else:
-        H = nx.Graph()
-        H.add_nodes_from(existing)
-        for u, v, d in links:
-            if u in H and v in H and u != v:
-                weight = H.edges[u, v]["weight"] if H.has_edge(u, v) else 0
-                H.add_edge(u, v, weight=weight + d.get("weight", 1))
-        communities = nx.community.louvain_communities(H, weight="weight", seed=SEED)
-        communities = sorted((sorted(c) for c in communities), key=lambda c: (-len(c), c[0]))
-        for members in communities:
+        for members in link_communities(G, existing, seed=SEED):
             hub = min(members, key=lambda c: (-ranks.get(c, 0.0), c))
             name = f"around “{G.nodes[hub].get('label') or hub}”"
             for c in members:
@@ -491,7 +495,7 @@ def _payload(G, view, *, show_keywords, show_missing, title) -> dict[str, Any]:
         labels = data.get("labels") or {}
         if labels:
             rec["labels"] = [[lang, str(labels[lang])] for lang in sorted(labels)]
-        lang, description = _description(data.get("descriptions") or {}, G.graph)
+        lang, description = _description(data.get("descriptions") or {})
         if description:
             rec["desc"] = description
             rec["descLang"] = lang
@@ -583,12 +587,12 @@ def _keyword_nodes(G, concepts, pos, radius) -> tuple[list[dict], list[list[str]
     return records, edges
 
 
-def _description(descriptions: dict[str, str], graph: dict) -> tuple[str, str]:
-    if not descriptions:
+def _description(descriptions: dict[str, str]) -> tuple[str, str]:
+    found = pick({lang: str(text) for lang, text in descriptions.items()})
+    if found is None:
         return "", ""
-    order = sorted(descriptions, key=lambda lang: (lang != "en", lang))
-    lang = order[0]
-    text = " ".join(str(descriptions[lang]).split())
+    lang, text = found
+    text = " ".join(text.split())
     if len(text) > _DESCRIPTION_MAX:
         text = text[: _DESCRIPTION_MAX - 1].rstrip() + "…"
     return lang, text
@@ -614,11 +618,11 @@ def _edge_width(weight: int) -> float:
 
 
 def _in_links(G: nx.DiGraph, node: str) -> int:
-    return sum(1 for u, d in G.pred[node].items() if d.get("kind") == "link" and u != node)
+    return sum(1 for u, _ in links_in(G, node) if u != node)
 
 
 def _out_links(G: nx.DiGraph, node: str) -> int:
-    return sum(1 for v, d in G.succ[node].items() if d.get("kind") == "link" and v != node)
+    return sum(1 for v, _ in links_out(G, node) if v != node)
 
 
 # --- the page ----------------------------------------------------------------------------

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import SMALL_WIKI, article, write_articles
 from nbclient import NotebookClient
+
+from tests.corpora import SMALL_WIKI, article, write_articles
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"

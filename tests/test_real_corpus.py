@@ -14,11 +14,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import REAL_CORPUS
 
-from kg.articles import clean_text, parse_bytes
-from kg.engine.parse import read_corpus
+from kg.articles import parse_bytes
 from kg.engine.build import build
+from kg.engine.parse import read_corpus
+from kg.text import clean_text
+from tests.corpora import REAL_CORPUS
 
 REPO = Path(__file__).resolve().parents[1]
 FORMATS = ["json", "csv", "report", "graphml", "gexf"]

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from kg.cli import build, explore, query, viz
-from kg.errors import KgError
+from kg.errors import BuildNotFound, InvalidArgument, KgError
 
 COMMAND_MODULES = (build, query, explore, viz)
 
@@ -46,8 +46,9 @@ def main(argv: Sequence[str] | None = None, *, fast_exit: bool = False) -> int:
     try:
         return int(args.func(args) or 0)
     except KgError as exc:
-        print(f"kg: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        text, code = explain(exc, args)
+        print(f"kg: error: {text}", file=sys.stderr)
+        return code
     except KeyboardInterrupt:
         print("kg: interrupted", file=sys.stderr)
         return 130
@@ -62,6 +63,49 @@ def main(argv: Sequence[str] | None = None, *, fast_exit: bool = False) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def explain(exc: KgError, args: argparse.Namespace) -> tuple[str, int]:
+    """The message and exit code of a library error: an :class:`InvalidArgument` is a usage
+    error (2) named by its flag; a missing build says how to make one; the rest exit 1.
+
+    Examples
+    --------
+    >>> explain(InvalidArgument("top", "must be 0 or more, not -1"), argparse.Namespace())
+    ('--top must be 0 or more, not -1', 2)
+    """
+    if isinstance(exc, InvalidArgument):
+        flag = FLAGS.get(exc.param, "--" + exc.param.replace("_", "-"))
+        text = str(exc)
+        if text.startswith(exc.param + " "):
+            text = flag + text[len(exc.param) :]
+        elif exc.param in HINTS and HINTS[exc.param] not in text:
+            text += f" ({HINTS[exc.param]})"
+        return text, 2
+    if isinstance(exc, BuildNotFound):
+        return f"{exc} {_build_hint(exc.folder)}", 1
+    return str(exc), 1
+
+
+FLAGS = {"params": "--param", "checks": "--only/--fail-on", "iri": "--param"}
+"""Library parameters whose flag is not ``--`` + their name."""
+
+HINTS = {"params": "give each as --param NAME=VALUE"}
+"""What to add to a message about a library parameter that the message does not say."""
+
+
+def _build_hint(folder: str) -> str:
+    """How to get a build in ``folder``: it may be a folder of articles, or no build yet."""
+    from pathlib import Path
+
+    place = Path(folder)
+    articles = place.is_dir() and (any(place.glob("*.md")) or any(place.glob("*/*.md")))
+    if articles:
+        return (
+            f"({folder} holds articles: build them with 'kg build {folder} --out DIR', "
+            "then pass --data DIR; the default build folder is exports)"
+        )
+    return f"(run 'kg build --out {folder}' first, or pass --data DIR)"
 
 
 def run() -> None:

@@ -7,9 +7,7 @@ import sys
 from contextlib import nullcontext
 
 from kg.cli.output import whole_number
-
-# kept here, not imported from kg.engine.exports, so that `kg query` does not pay for networkx
-FORMATS = ("ttl", "nt", "jsonld", "graphml", "gexf", "json", "csv", "html", "report", "store")
+from kg.formats import FORMATS
 
 EXAMPLE = """\
 examples:

@@ -20,6 +20,7 @@ from kg.cli.output import (
 )
 
 # the names of kg.quality.CHECKS, kept here so that `kg --help` does not import networkx
+# (a test checks that the two agree)
 CHECKS = (
     "dangling-link",
     "orphan",
@@ -405,9 +406,9 @@ def _parser(sub: argparse._SubParsersAction, name: str, summary: str, epilog: st
 
 
 def _graph(args: argparse.Namespace) -> nx.DiGraph:
-    from kg.engine.exports import read_build
+    from kg.formats.nodelink import read_graph
 
-    return read_build(args.data)
+    return read_graph(args.data)
 
 
 def _per_lang(values: dict[str, str]) -> str:

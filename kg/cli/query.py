@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
-from kg.cli.output import add_data_option, print_json, print_table
-from kg.errors import KgError
+from kg.cli.output import add_data_option, format_table, print_json, print_table
+from kg.errors import BadInput, InvalidArgument
 
 QUERY_EPILOG = """\
 The prefixes rdf rdfs xsd skos dct kgv concept keyword link base are declared for you.
@@ -146,10 +147,11 @@ def run_query(args: argparse.Namespace) -> int:
         return _list(nq.list_queries(), args.format)
     sources = [s for s in (args.query, args.file, args.name) if s is not None]
     if len(sources) != 1:
-        raise KgError(
+        raise InvalidArgument(
+            "query",
             "give one query: inline (QUERY), --file F or --name NAME "
             "(kg query --list shows the names)",
-            exit_code=2,
+            prefix=False,
         )
     bindings = None
     if args.name:
@@ -161,13 +163,33 @@ def run_query(args: argparse.Namespace) -> int:
         text = named.text
     else:
         if args.param:
-            raise KgError("--param goes with --name (inline queries bind nothing)", exit_code=2)
+            raise InvalidArgument(
+                "params", "--param goes with --name (inline queries bind nothing)", prefix=False
+            )
         text = _read_text(args.query, args.file)
     result = q.execute(text, args.data, bindings=bindings)
-    out = q.format_results(result, args.format, prefix_map=q.query_prefixes(args.data))
+    out = _formatted(result, args.format, q.query_prefixes(args.data))
     sys.stdout.buffer.write(out if out.endswith(b"\n") or not out else out + b"\n")
     sys.stdout.flush()
     return 0
+
+
+def _formatted(result: Any, fmt: str, prefix_map: dict[str, str]) -> bytes:
+    """The result as ``--format`` asks: a table (the default; Turtle for a graph), or a file
+    format of :mod:`kg.store.results`."""
+    import pyoxigraph as ox
+
+    from kg.store import results
+
+    if fmt != "table":
+        return results.serialize(result, fmt, prefix_map=prefix_map)
+    if isinstance(result, ox.QueryTriples):
+        return results.serialize(result, "ttl", prefix_map=prefix_map)
+    if isinstance(result, ox.QueryBoolean):
+        return b"true\n" if bool(result) else b"false\n"
+    names, rows = results.table_rows(result, prefix_map)
+    footer = f"({len(rows)} row{'s' if len(rows) != 1 else ''})"
+    return (format_table(rows, names, max_width=60) + "\n" + footer + "\n").encode("utf-8")
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -175,7 +197,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from kg.store.server import serve
 
     if not 0 < args.port < 65536:
-        raise KgError(f"--port {args.port} is not a port number", exit_code=2)
+        raise InvalidArgument("port", f"{args.port} is not a port number")
     return serve(args.data, host=args.host, port=args.port, timeout=args.timeout)
 
 
@@ -199,7 +221,7 @@ def _params(items: list[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise KgError(f"--param {item!r}: write NAME=VALUE", exit_code=2)
+            raise InvalidArgument("params", f"--param {item!r}: write NAME=VALUE", prefix=False)
         params[key.strip()] = value
     return params
 
@@ -210,9 +232,9 @@ def _read_text(query: str | None, file: str | None) -> str:
             with open(file, encoding="utf-8") as f:
                 return f.read()
         except OSError as exc:
-            raise KgError(f"cannot read {file}: {exc.strerror or exc}") from None
+            raise BadInput(f"cannot read {file}: {exc.strerror or exc}") from None
         except UnicodeDecodeError:
-            raise KgError(f"{file} is not UTF-8 text") from None
+            raise BadInput(f"{file} is not UTF-8 text") from None
     if query == "-":
         return sys.stdin.read()
     return query or ""

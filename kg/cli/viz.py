@@ -6,7 +6,7 @@ import argparse
 import textwrap
 
 from kg.cli.output import add_data_option, whole_number
-from kg.errors import KgError
+from kg.errors import BadInput
 
 DEFAULT_OUT = "viz.html"
 
@@ -93,10 +93,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the build, render the view, write it, print the path."""
-    from kg.engine.exports import read_build
+    from kg.formats.nodelink import read_graph
     from kg.viz import visualize
 
-    G = read_build(args.data)
+    G = read_graph(args.data)
     try:
         path = visualize(
             G,
@@ -111,6 +111,6 @@ def run(args: argparse.Namespace) -> int:
             title=args.title,
         )
     except OSError as exc:
-        raise KgError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
+        raise BadInput(f"cannot write {args.out}: {exc.strerror or exc}") from exc
     print(path)
     return 0

@@ -1,45 +1,47 @@
 """The whole job in one call: source folders → parsed articles → graph → exports.
 
 :func:`build` is what ``kg build`` runs; :func:`load` is the notebook's way in: it
-parses a source folder, or reads a finished build, and returns the graph.
+parses a source folder, or reads a finished build, and returns the graph. A build's
+state (its cache, the processes it may use, its timings) lives in the objects it makes,
+never in module globals.
 """
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from kg.articles import PARSER_VERSION
-from kg.engine.cache import load_dict, remove_others, save_dict
-from kg.engine.parse import Corpus, parse_corpus, read_corpus, scan_corpus
-from kg.engine.exports import FILES, FORMATS, read_build, write_atomic, write_exports
-from kg.engine.parallel import one_process
-from kg.graph import build_graph
-from kg.engine.memory import release_free_memory
+from kg.engine.cache import BuildCache, code_digest
+from kg.engine.exports import write_exports
+from kg.engine.memory import no_gc, release_free_memory
+from kg.engine.mentions import start_scan
+from kg.engine.parallel import Workers
+from kg.engine.parse import Parsed, Scan, parse, read_corpus, scan
+from kg.formats import FILES, FORMATS
+from kg.formats.nodelink import FILE as GRAPH_FILE
+from kg.formats.nodelink import read_graph
+from kg.graph import build_graph, set_unlinked_mentions
+from kg.records import Corpus
 from kg.report import make_report
-from kg.engine.version import code_digest
-
-CACHE_FOLDER = ".cache"
 
 
 class BuildResult:
     """What :func:`build` did: the graph, the report's data, where it wrote, time per stage.
 
     ``seconds`` is the build's wall time; ``timings`` the seconds of each stage, of which
-    the exports' overlap (they run in several processes at once).
-    ``corpus`` keeps the reading counts (``files``, ``parsed``, ``cached``) and problems;
-    its articles are dropped once the graph is built, to bound memory. After a build that
-    found nothing changed, ``graph`` and ``report`` are read from the build folder when
-    first asked for (the command line only needs the report, a small file).
+    the exports' overlap (they run in several processes at once). ``corpus`` keeps the
+    reading counts (``files``, ``parsed``, ``cached``) and problems; its articles are
+    dropped once the graph is built, to bound memory. After a build that found nothing
+    changed, ``graph`` and ``report`` are read from the build folder when first asked for
+    (the command line only needs the report, a small file).
     """
 
     def __init__(
@@ -61,7 +63,7 @@ class BuildResult:
     def graph(self) -> nx.DiGraph:
         """The graph of the build (read from ``graph.json`` after an unchanged build)."""
         if self._graph is None:
-            self._graph = read_build(self.out)
+            self._graph = read_graph(self.out)
         return self._graph
 
     @property
@@ -106,7 +108,8 @@ def build(
     lang : str or list of str, optional
         Language of a flat folder; with language folders, the languages to keep.
     base_iri, site_url : str, optional
-        See :func:`kg.engine.exports.write_exports` and :func:`kg.engine.parse.read_corpus`.
+        The base of the RDF IRIs (:mod:`kg.formats.rdf`); links under ``site_url`` are
+        internal (:mod:`kg.links`).
     jobs : int, optional
         Parsing processes (default: the number of cores); ``1`` does everything in this one
         process (no fork, no helper): slower, and the build that needs least memory. The
@@ -114,7 +117,7 @@ def build(
     cache : bool
         Reuse parsed articles from ``out/.cache`` (False: a cold build).
     formats : iterable of str, optional
-        Exports to write (:data:`kg.engine.exports.FORMATS`); default all.
+        Exports to write (:data:`kg.formats.FORMATS`); default all.
 
     Examples
     --------
@@ -123,146 +126,121 @@ def build(
     ['client-facing', 'cpa']
     """
     started = time.perf_counter()
-    with _no_gc(), one_process(jobs == 1):
-        result = _build(sources, out, lang, base_iri, site_url, jobs, cache, formats, progress)
+    with no_gc():
+        result = _Build(out, lang, base_iri, site_url, jobs, cache, formats).run(
+            _as_list(sources), progress
+        )
     result.seconds = round(time.perf_counter() - started, 4)
     return result
 
 
-def _build(
-    sources: Sequence[str | os.PathLike] | str | os.PathLike,
-    out: str | os.PathLike,
-    lang: Sequence[str] | str | None,
-    base_iri: str | None,
-    site_url: str | None,
-    jobs: int | None,
-    cache: bool,
-    formats: Iterable[str] | None,
-    progress: Callable[[int, int], None] | None,
-) -> BuildResult:
-    sources = [sources] if isinstance(sources, (str, os.PathLike)) else list(sources)
-    folder = Path(out)
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
-    cache_dir = folder / CACHE_FOLDER if cache else None
-    corpus = scan_corpus(sources, lang=lang, site_url=site_url, cache_dir=cache_dir)
-    chosen = sorted(FORMATS if formats is None else set(formats))
-    stamp = _fingerprint(corpus, chosen, lang, base_iri, site_url)
-    if cache and _unchanged(folder, stamp, chosen):
-        timings["read"] = timings["unchanged"] = round(time.perf_counter() - start, 4)
-        corpus.cached, corpus.pending = len(corpus.pending), []
-        report = None if "report" in chosen else make_report(read_build(folder))
-        return BuildResult(None, report, folder, timings, corpus)
-    parse_corpus(corpus, jobs=jobs, cache_dir=cache_dir, progress=progress, background=True)
-    release_free_memory()  # the pickled chunks, unpickled: gigabytes on the whole wiki
-    timings["read"] = round(time.perf_counter() - start, 4)
-    start = time.perf_counter()
-    mention_cache = load_dict(folder / CACHE_FOLDER / MENTIONS) if cache else None
-    G = graph_of(corpus, site_url=site_url, mention_cache=mention_cache)
-    if mention_cache is not None:
-        save_dict(folder / CACHE_FOLDER / MENTIONS, mention_cache)
-        remove_others(folder / CACHE_FOLDER, "mentions-v*.pickle", [MENTIONS])
-        del mention_cache  # a set of names per article: not kept through the exports
-    corpus.articles = []  # the graph keeps what analysts use; let the bodies go
-    corpus.cache_written()
-    release_free_memory()  # the prose: about half the process on the whole wiki
-    timings["graph"] = round(time.perf_counter() - start, 4)
-    (folder / CACHE_FOLDER / STAMP).unlink(missing_ok=True)
-    written = write_exports(
-        G,
-        folder,
-        formats=formats,
-        base_iri=base_iri,
-        parallel=jobs != 1,
-        pieces=folder / CACHE_FOLDER / PIECES if cache else None,
-        inputs=corpus.inputs,
-    )
-    for name, seconds in written.items():
-        timings[f"export:{name}"] = seconds
-    if cache:
-        write_atomic(folder / CACHE_FOLDER / STAMP, json.dumps(stamp, indent=1) + "\n")
-    report = None if "report" in chosen else make_report(G)  # else read from report.json
-    return BuildResult(G, report, folder, timings, corpus)
+class _Build:
+    """One build: its options, its cache, the processes it may use, its timings."""
+
+    def __init__(
+        self,
+        out: str | os.PathLike,
+        lang: Sequence[str] | str | None,
+        base_iri: str | None,
+        site_url: str | None,
+        jobs: int | None,
+        cache: bool,
+        formats: Iterable[str] | None,
+    ) -> None:
+        self.folder = Path(out)
+        self.lang = lang
+        self.base_iri = base_iri
+        self.site_url = site_url
+        self.workers = Workers(jobs)
+        self.cache = BuildCache(self.folder) if cache else None
+        self.formats = sorted(FORMATS if formats is None else set(formats))
+        self.timings: dict[str, float] = {}
+
+    def run(self, sources: list[Any], progress: Callable[[int, int], None] | None) -> BuildResult:
+        timings, cache = self.timings, self.cache
+        start = time.perf_counter()
+        found = scan(
+            sources, lang=self.lang, site_url=self.site_url, cache=cache, workers=self.workers
+        )
+        stamp = self._fingerprint(found)
+        if cache is not None and self._unchanged(stamp):
+            timings["read"] = timings["unchanged"] = round(time.perf_counter() - start, 4)
+            found.corpus.cached, found.pending = len(found.pending), []
+            report = None if "report" in self.formats else make_report(read_graph(self.folder))
+            return BuildResult(None, report, self.folder, timings, found.corpus)
+        parsed = parse(found, cache=cache, workers=self.workers, progress=progress, background=True)
+        release_free_memory()  # the pickled chunks, unpickled: gigabytes on the whole wiki
+        timings["read"] = round(time.perf_counter() - start, 4)
+        start = time.perf_counter()
+        G = self._graph(parsed)
+        parsed.cache_written()
+        release_free_memory()  # the prose: about half the process on the whole wiki
+        timings["graph"] = round(time.perf_counter() - start, 4)
+        (cache or BuildCache(self.folder)).clear_stamp()  # whatever wrote it, it is stale now
+        written = write_exports(
+            G,
+            self.folder,
+            formats=self.formats,
+            base_iri=self.base_iri,
+            workers=self.workers,
+            cache=cache,
+            inputs=parsed.inputs,
+        )
+        for name, seconds in written.items():
+            timings[f"export:{name}"] = seconds
+        if cache is not None:
+            cache.save_stamp(stamp)
+        report = None if "report" in self.formats else make_report(G)  # else read from file
+        return BuildResult(G, report, self.folder, timings, parsed.corpus)
+
+    def _graph(self, parsed: Parsed) -> nx.DiGraph:
+        """The graph of the parsed corpus, its unlinked mentions scanned (from the cache,
+        and by a helper process while the graph is built); the articles let go after."""
+        corpus = parsed.corpus
+        mention_cache = self.cache.mentions() if self.cache is not None else None
+        finish = start_scan(corpus.articles, mention_cache, self.workers)
+        G = graph_of(corpus, self.site_url, mentions=False)
+        set_unlinked_mentions(G, finish(G))
+        if self.cache is not None and mention_cache is not None:
+            self.cache.save_mentions(mention_cache)
+        corpus.articles = []  # the graph keeps what analysts use; let the bodies go
+        return G
+
+    def _fingerprint(self, found: Scan) -> dict[str, Any]:
+        """What a build's output depends on: the files read, the problems met, the options."""
+        digest = hashlib.blake2b(digest_size=20)
+        for key in found.keys:
+            digest.update(key.encode())
+        problems = sorted(
+            (*found.corpus.errors, *found.corpus.warnings), key=lambda p: (p.path, p.line)
+        )
+        for problem in problems:
+            digest.update(f"{problem.path}\0{problem.line}\0{problem.message}\n".encode())
+        lang = self.lang
+        return {
+            "inputs": digest.hexdigest(),
+            "formats": self.formats,
+            "lang": lang if isinstance(lang, (str, type(None))) else sorted(lang),
+            "base_iri": self.base_iri,
+            "site_url": self.site_url,
+            "skipped_languages": found.corpus.skipped_languages,
+            "kg": code_digest(),
+            "parser": PARSER_VERSION,
+        }
+
+    def _unchanged(self, stamp: dict[str, Any]) -> bool:
+        """True when the last build in the folder had the same inputs and all its files are
+        there."""
+        assert self.cache is not None
+        if self.cache.stamp() != stamp:
+            return False
+        files = [name for fmt in self.formats for name in FILES.get(fmt, ())]
+        return all((self.folder / name).exists() for name in [GRAPH_FILE, *files])
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cycle collector for a build: it makes millions of acyclic objects, and
-    each full collection walks all of them to find nothing (a fifth of the graph stage,
-    and more than half of the report's time, went to that)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _fingerprint(
-    corpus: Corpus, formats: list[str], lang: Any, base_iri: str | None, site_url: str | None
-) -> dict[str, Any]:
-    """What a build's output depends on: the files read, the problems met, the options."""
-    digest = hashlib.blake2b(digest_size=20)
-    for key in corpus.keys:
-        digest.update(key.encode())
-    for problem in sorted((*corpus.errors, *corpus.warnings), key=lambda p: (p.path, p.line)):
-        digest.update(f"{problem.path}\0{problem.line}\0{problem.message}\n".encode())
-    return {
-        "inputs": digest.hexdigest(),
-        "formats": formats,
-        "lang": lang if isinstance(lang, (str, type(None))) else sorted(lang),
-        "base_iri": base_iri,
-        "site_url": site_url,
-        "skipped_languages": corpus.skipped_languages,
-        "kg": code_digest(),
-        "parser": PARSER_VERSION,
-    }
-
-
-def _unchanged(folder: Path, stamp: dict[str, Any], formats: list[str]) -> bool:
-    """True when the last build in ``folder`` had the same inputs and all its files are there."""
-    try:
-        previous = json.loads((folder / CACHE_FOLDER / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    if previous != stamp:
-        return False
-    files = [n for f in formats for n in _OUTPUTS.get(f, ())]
-    return all((folder / name).exists() for name in ["graph.json", *files])
-
-
-MENTIONS = f"mentions-v{PARSER_VERSION}.2.pickle"
-"""In ``OUT/.cache``: what the unlinked-mention scan found per article text and language
-(``.2``: sorted tuples of concepts, which replaced frozensets)."""
-
-PIECES = "pieces.pickle"
-"""In ``OUT/.cache``: each node's signature and where its pieces stand in the exports."""
-
-STAMP = "build.json"
-"""In ``OUT/.cache``: the fingerprint of the build that wrote the folder."""
-
-_OUTPUTS = {
-    **{fmt: (name,) for fmt, name in FILES.items()},
-    "csv": ("nodes.csv", "edges.csv"),
-    "report": ("report.json", "report.md"),
-    "store": ("store",),
-}
-
-
-def graph_of(
-    corpus: Corpus, site_url: str | None = None, mention_cache: dict[str, Any] | None = None
-) -> nx.DiGraph:
-    """The graph of a read corpus, with its reading problems kept in ``G.graph``; the
-    articles' texts are let go as they are scanned (the graph does not keep them)."""
-    G = build_graph(
-        corpus.articles,
-        errors=corpus.errors,
-        warnings=corpus.warnings,
-        site_url=site_url,
-        mention_cache=mention_cache,
-        release_texts=True,
-    )
+def graph_of(corpus: Corpus, site_url: str | None = None, mentions: bool = True) -> nx.DiGraph:
+    """The graph of a read corpus, with its reading problems kept in ``G.graph``."""
+    G = build_graph(corpus, site_url=site_url, mentions=mentions)
     if corpus.skipped_languages:
         G.graph["skipped_languages"] = dict(sorted(corpus.skipped_languages.items()))
     return G
@@ -279,10 +257,14 @@ def load(
 
     Examples
     --------
-    >>> G = load("articles")          # doctest: +SKIP
-    >>> G.nodes["backoffice"]["labels"]  # doctest: +SKIP
+    >>> G = load("articles")
+    >>> G.nodes["backoffice"]["labels"]
     {'sv': 'back office'}
     """
-    if (Path(path) / "graph.json").is_file():
-        return read_build(path)
+    if (Path(path) / GRAPH_FILE).is_file():
+        return read_graph(path)
     return graph_of(read_corpus([path], lang=lang, site_url=site_url, jobs=jobs), site_url)
+
+
+def _as_list(sources: Sequence[str | os.PathLike] | str | os.PathLike) -> list[Any]:
+    return [sources] if isinstance(sources, (str, os.PathLike)) else list(sources)

@@ -1,210 +1,39 @@
-"""The graph → every file format of a build: :func:`write_exports` runs one writer each.
+"""The graph → every file of a build, fast: :func:`write_exports`.
 
-Every writer is a function of the graph alone, sorts what it writes (the same graph
-gives byte-identical files) and writes atomically (a temporary file, then a rename),
-so a reader never sees half a file. The RDF is made in :mod:`kg.formats.rdf`, the flat formats
-(CSV, GraphML, GEXF) in :mod:`kg.formats.flat`, graph.json here; each gives its file as
-per-node pieces (:mod:`kg.formats.pieces`), so that a rebuild copies the pieces of the nodes
-that did not change from the last build's files. Formats that share an item's work are
-written in one pass (:data:`UNITS`), keeping only the item they are on.
+The files are those of the format writers (:mod:`kg.formats`, :func:`kg.viz.write_html`,
+:func:`kg.report.write_report`, the store), byte for byte; what this module adds is how
+they are written:
+
+* in passes (:data:`UNITS`): formats that share an item's work are written together,
+  keeping only the item they are on (the three RDF formats share each subject's triples,
+  the flat formats each node's row);
+* incrementally: with the build's cache, the pieces of nodes that did not change are
+  copied from the last build's files (:mod:`kg.engine.incremental`), and the store is
+  patched with the triples that changed (:mod:`kg.engine.store`);
+* in several processes: N-Triples is written first and the ``oxigraph`` command loads the
+  store from it while the rest is written; a forked child writes the flat formats and
+  the HTML while this process writes the RDF; graph.json, the one writer that reads the
+  links' sentences (most of a big graph's memory), waits until the child is done, so
+  that no page of them is copied for two processes.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import networkx as nx
 
-from kg.atomic import write_atomic
-from kg.errors import KgError
-from kg.formats.flat import FlatRows, compact_json, edges_csv, gexf, graphml, nodes_csv
-from kg.engine.parallel import can_fork, fork
-from kg.formats.pieces import Layout, Reuse, write_together
-from kg.report import make_report, report_markdown
-from kg.engine.version import code_digest
-
-if TYPE_CHECKING:  # pragma: no cover
-    from kg.formats.rdf import RdfItems
-
-FORMATS = ("ttl", "nt", "jsonld", "graphml", "gexf", "json", "csv", "html", "report", "store")
-"""Export names for ``--formats``; ``csv`` is nodes.csv and edges.csv, ``report`` both reports."""
-
-FILES = {
-    "ttl": "graph.ttl",
-    "nt": "graph.nt",
-    "jsonld": "graph.jsonld",
-    "graphml": "graph.graphml",
-    "gexf": "graph.gexf",
-    "json": "graph.json",
-    "html": "graph.html",
-}
-
-# --- one writer per format (the RDF in kg.formats.rdf, the flat formats in kg.formats.flat) -------------
-
-
-def graph_json(G: nx.DiGraph) -> Layout:
-    """``graph.json``: ``networkx.node_link_data(G, edges="edges")``, one node or edge a line.
-
-    The same text as dumping node_link_data's nodes sorted by id and its edges by source
-    and target, made straight from the graph's dicts; a node's line and its out-edges'
-    lines are its pieces.
-    """
-    dump = compact_json
-    head = {"directed": G.is_directed(), "multigraph": G.is_multigraph(), "graph": G.graph}
-    top = "".join(f"{dump(k)}: {dump(v)},\n" for k, v in sorted(head.items()))
-    nodes, succ = G._node, G._succ
-
-    def render(node: str) -> tuple[str, str]:
-        edges = [dump({**d, "source": node, "target": v}) for v, d in sorted(succ[node].items())]
-        return dump({**nodes[node], "id": node}), ",\n".join(edges)
-
-    order = sorted(nodes)
-    return Layout(
-        "{\n" + top + '"nodes": [\n',
-        [(",\n", order), (",\n", order)],
-        ['\n],\n"edges": [\n', ""],
-        "\n]}\n",
-        render,
-    )
-
-
-def read_build(data: str | os.PathLike = "exports") -> nx.DiGraph:
-    """Read the graph of a build folder (its ``graph.json``).
-
-    Raises
-    ------
-    KgError
-        When the folder holds no build, or graph.json is not readable.
-
-    Examples
-    --------
-    >>> G = read_build("exports")  # doctest: +SKIP
-    """
-    path = Path(data) / "graph.json"
-    if not path.is_file():
-        raise KgError(f"{data}: no build here (no graph.json); run 'kg build --out {data}' first")
-    try:
-        with path.open("rb") as handle:
-            payload = json.load(handle)
-        # what networkx.node_link_graph does, without its per-item copying (about 3x faster)
-        G = nx.DiGraph()
-        G.graph.update(payload.get("graph", {}))
-        G.add_nodes_from((node.pop("id"), node) for node in payload["nodes"])
-        edges = payload["edges"]
-        G.add_edges_from((edge.pop("source"), edge.pop("target"), edge) for edge in edges)
-        return G
-    except (json.JSONDecodeError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
-        raise KgError(f"{path}: not a kg graph.json ({exc}); rebuild with 'kg build'") from exc
-
-
-# --- all of them --------------------------------------------------------------------------
-
-
-def write_exports(
-    G: nx.DiGraph,
-    out: str | os.PathLike = "exports",
-    *,
-    formats: Iterable[str] | None = None,
-    base_iri: str | None = None,
-    parallel: bool = True,
-    pieces: str | os.PathLike | None = None,
-    inputs: Mapping[str, str] | None = None,
-) -> dict[str, float]:
-    """Write the chosen exports of ``G`` into ``out``; return the seconds of each pass of
-    writers (a format, or formats written together such as ``ttl+jsonld``).
-
-    N-Triples is written first; the store is then loaded from it by the ``oxigraph``
-    command in another process, and the flat formats and the HTML are written by a forked
-    child (when ``parallel``), while this process writes Turtle, JSON-LD and the report;
-    graph.json, the one writer that reads the links' sentences (most of a big graph's
-    memory), waits until the child is done, so that no page of them is copied for two
-    processes. The files are the same either way.
-
-    Parameters
-    ----------
-    G : networkx.DiGraph
-        A graph from :func:`kg.graph.build_graph` (or :func:`read_build`).
-    out : path
-        The build folder (created if needed).
-    formats : iterable of str, optional
-        Names from :data:`FORMATS`; default all.
-    base_iri : str, optional
-        Base of the RDF IRIs; default :data:`kg.formats.rdf.DEFAULT_BASE_IRI`. Kept in ``G.graph``.
-    parallel : bool
-        Use other processes (default True).
-    pieces : path, optional
-        A file (in the build's cache) where the last build said where each node's pieces
-        stand in its files: the pieces of nodes that did not change are copied from those
-        files instead of being made again (:mod:`kg.formats.pieces`); the files are the same.
-    inputs : mapping, optional
-        Node → what its articles were read from (:attr:`kg.engine.parse.Corpus.inputs`), which
-        makes the nodes' signatures cheap (:func:`kg.formats.pieces.signatures`).
-
-    Examples
-    --------
-    >>> from kg.articles import parse_article
-    >>> from kg.graph import build_graph
-    >>> import tempfile
-    >>> G = build_graph([parse_article("See [b](/b).", slug="a")])
-    >>> sorted(write_exports(G, tempfile.mkdtemp(), formats=["json", "csv"]))
-    ['csv', 'json']
-    """
-    chosen = list(FORMATS) if formats is None else list(dict.fromkeys(formats))
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown:
-        raise KgError(
-            f"unknown export format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}"
-        )
-    if "store" in chosen and "nt" not in chosen:
-        chosen.insert(chosen.index("store"), "nt")
-    G.graph["base_iri"] = base_iri or G.graph.get("base_iri") or _default_base_iri()
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    timings: dict[str, float] = {}
-    finishers: list[tuple[str, Callable[[], Any]]] = []
-    reuse = None
-    if pieces is not None:
-        start = time.perf_counter()
-        reuse = _MEMO[(id(G), "reuse")] = Reuse(Path(pieces), G, code_digest(), inputs)
-        timings["signatures"] = round(time.perf_counter() - start, 4)
-    try:
-        units = [tuple(f for f in unit if f in chosen) for unit in UNITS]
-        order = [unit for unit in units if unit]
-        forked = None
-        side = [unit for unit in order if set(unit) <= FORKED]
-        if parallel and side and len(side) < len(order) and can_fork():
-            forked = fork(_run_units, G, folder, side, what="flat exports")  # on the other core
-            order = [unit for unit in order if unit not in side]
-        later = [unit for unit in order if set(unit) <= AFTER_FORK] if forked is not None else []
-        order = [unit for unit in order if unit not in later]
-        timings.update(_run_units(G, folder, order, finishers if parallel else None)[0])
-        if reuse is not None:  # a cold build's signatures, made while the others still work
-            start = time.perf_counter()
-            reuse.prepare()
-            timings["signatures"] = round(timings["signatures"] + time.perf_counter() - start, 4)
-        if forked is not None:
-            child_timings, child_pieces = forked()
-            timings.update(child_timings)
-            if reuse is not None:
-                reuse.new.update(child_pieces)
-        timings.update(_run_units(G, folder, later)[0])
-        for name, finish in finishers:  # what ran in the background: wait for it now
-            start = time.perf_counter()
-            finish()
-            timings[name] = round(timings[name] + time.perf_counter() - start, 4)
-        if reuse is not None:
-            reuse.save()
-    finally:
-        for key in [k for k in _MEMO if k[0] == id(G)]:
-            del _MEMO[key]
-    names = ["signatures", *("+".join(unit) for unit in units if unit)]
-    return {name: timings[name] for name in names if name in timings}
-
+from kg.engine.cache import BuildCache
+from kg.engine.incremental import Reuse, write_together
+from kg.engine.parallel import Workers
+from kg.errors import InvalidArgument
+from kg.formats import FILES, FORMATS
+from kg.formats.pieces import Layout
+from kg.formats.rdf import DEFAULT_BASE_IRI
 
 UNITS = (
     ("nt",),
@@ -218,47 +47,7 @@ UNITS = (
 """The writers in the order they run, formats written in one pass together: N-Triples
 first, so the store can load it in another process while the rest are written; Turtle and
 JSON-LD from each subject's triples made once; the flat formats from each node's row made
-once. A pass keeps only the item it is on (see :func:`kg.formats.pieces.write_together`)."""
-
-
-def _run_units(
-    G: nx.DiGraph,
-    folder: Path,
-    units: list[tuple[str, ...]],
-    background: list[tuple[str, Callable[[], Any]]] | None = None,
-) -> tuple[dict[str, float], dict[str, Any]]:
-    """Run writers; return their timings and the indexes of the pieces they wrote. With
-    ``background``, a writer that can run in another process is started there, and the
-    function that waits for it is added to ``background``."""
-    timings = {}
-    for i, unit in enumerate(units):
-        start = time.perf_counter()
-        name = "+".join(unit)
-        if background is not None and name in _BACKGROUND:
-            background.append((name, _BACKGROUND[name](G, folder)))
-        else:
-            _run_unit(G, folder, unit)
-        _free_shared(G, units[i + 1 :])
-        timings[name] = round(time.perf_counter() - start, 4)
-    reuse = _MEMO.get((id(G), "reuse"))
-    return timings, (reuse.new if reuse is not None else {})
-
-
-def _run_unit(G: nx.DiGraph, folder: Path, unit: tuple[str, ...]) -> None:
-    if unit[0] in _LAYOUTS:
-        _write_layouts(G, folder, unit)
-    else:
-        (name,) = unit
-        _WRITERS[name](G, folder)
-
-
-def _free_shared(G: nx.DiGraph, rest: list[tuple[str, ...]]) -> None:
-    """Drop what several writers share once no writer still to run needs it."""
-    formats = {f for unit in rest for f in unit}
-    for shared, users in _SHARED_BY.items():
-        if not users.intersection(formats):
-            _MEMO.pop((id(G), shared), None)
-
+once. A pass keeps only the item it is on (see :func:`kg.engine.incremental.write_together`)."""
 
 FORKED = frozenset({"graphml", "gexf", "csv", "html"})
 """Writers run in a forked child while this process writes the RDF."""
@@ -268,121 +57,229 @@ AFTER_FORK = frozenset({"json"})
 process's pages (a page read here while a child maps it is copied: both would hold the
 sentences, which are most of a multilingual wiki's graph)."""
 
+LAYOUT_FORMATS = frozenset({"nt", "ttl", "jsonld", "graphml", "gexf", "csv", "json"})
+"""The formats made of per-node pieces (:class:`kg.formats.pieces.Layout`)."""
+
+
+def write_exports(
+    G: nx.DiGraph,
+    out: str | os.PathLike = "exports",
+    *,
+    formats: Iterable[str] | None = None,
+    base_iri: str | None = None,
+    workers: Workers | None = None,
+    cache: BuildCache | None = None,
+    inputs: Mapping[str, str] | None = None,
+) -> dict[str, float]:
+    """Write the chosen exports of ``G`` into ``out``; return the seconds of each pass of
+    writers (a format, or formats written together such as ``ttl+jsonld``).
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A graph from :func:`kg.build_graph` (or :func:`kg.read_graph`).
+    out : path
+        The build folder (created if needed).
+    formats : iterable of str, optional
+        Names from :data:`kg.formats.FORMATS`; default all.
+    base_iri : str, optional
+        Base of the RDF IRIs; default :data:`kg.formats.rdf.DEFAULT_BASE_IRI`. Kept in
+        ``G.graph``.
+    workers : Workers, optional
+        What may run in other processes (default: forks where possible).
+    cache : BuildCache, optional
+        The build's cache: the pieces of nodes that did not change are copied from the
+        last build's files instead of being made again; the files are the same.
+    inputs : mapping, optional
+        Node → what its articles were read from (:class:`kg.engine.parse.Parsed`), which
+        makes the nodes' signatures cheap (:func:`kg.engine.incremental.signatures`).
+
+    Examples
+    --------
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> import tempfile
+    >>> G = build_graph([parse_article("See [b](/b).", slug="a")])
+    >>> sorted(write_exports(G, tempfile.mkdtemp(), formats=["json", "csv"]))
+    ['csv', 'json']
+    """
+    chosen = list(FORMATS) if formats is None else list(dict.fromkeys(formats))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        raise InvalidArgument(
+            "formats",
+            f"unknown export format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}",
+            prefix=False,
+        )
+    if "store" in chosen and "nt" not in chosen:
+        chosen.insert(chosen.index("store"), "nt")
+    G.graph["base_iri"] = base_iri or G.graph.get("base_iri") or DEFAULT_BASE_IRI
+    run = ExportRun(G, Path(out), workers or Workers(), cache, inputs)
+    return run.write(chosen)
+
+
+class ExportRun:
+    """The state of one :func:`write_exports` call: what its writers share (the RDF items,
+    the flat rows), what may be copied from the last build, what changed in graph.nt."""
+
+    def __init__(
+        self,
+        G: nx.DiGraph,
+        folder: Path,
+        workers: Workers,
+        cache: BuildCache | None,
+        inputs: Mapping[str, str] | None,
+    ) -> None:
+        self.G = G
+        self.folder = folder
+        self.workers = workers
+        self.cache = cache
+        self.inputs = inputs
+        self.shared: dict[str, Any] = {}
+        self.reuse: Reuse | None = None
+        self.nt_changes: tuple[bytes, bytes] | None = None
+        self.timings: dict[str, float] = {}
+
+    def write(self, chosen: list[str]) -> dict[str, float]:
+        """Write the ``chosen`` formats; return the seconds of each pass."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        timings = self.timings
+        finishers: list[tuple[str, Callable[[], Any]]] = []
+        if self.cache is not None:
+            start = time.perf_counter()
+            self.reuse = Reuse(self.G, self.cache.pieces(), self.inputs)
+            timings["signatures"] = round(time.perf_counter() - start, 4)
+        units = [tuple(f for f in unit if f in chosen) for unit in UNITS]
+        order = [unit for unit in units if unit]
+        forked = None
+        side = [unit for unit in order if set(unit) <= FORKED]
+        if side and len(side) < len(order) and self.workers.can_fork():  # the other core
+            forked = self.workers.fork(self._run_in_child, side, what="flat exports")
+            order = [unit for unit in order if unit not in side]
+        later = [unit for unit in order if set(unit) <= AFTER_FORK] if forked is not None else []
+        order = [unit for unit in order if unit not in later]
+        self.run_units(order, None if self.workers.single else finishers)
+        if self.reuse is not None:  # a cold build's signatures, made while the others work
+            start = time.perf_counter()
+            self.reuse.prepare()
+            timings["signatures"] = round(timings["signatures"] + time.perf_counter() - start, 4)
+        if forked is not None:
+            child_timings, child_pieces = forked()
+            timings.update(child_timings)
+            if self.reuse is not None:
+                self.reuse.new.update(child_pieces)
+        self.run_units(later)
+        for name, finish in finishers:  # what ran in the background: wait for it now
+            start = time.perf_counter()
+            finish()
+            timings[name] = round(timings[name] + time.perf_counter() - start, 4)
+        if self.reuse is not None and self.cache is not None:
+            self.cache.save_pieces(self.reuse.state())
+        names = ["signatures", *("+".join(unit) for unit in units if unit)]
+        return {name: timings[name] for name in names if name in timings}
+
+    def run_units(
+        self,
+        units: list[tuple[str, ...]],
+        background: list[tuple[str, Callable[[], Any]]] | None = None,
+    ) -> None:
+        """Run writers, recording their timings. With ``background``, the store is started
+        in another process and the function that waits for it is added to ``background``."""
+        for i, unit in enumerate(units):
+            start = time.perf_counter()
+            name = "+".join(unit)
+            if unit == ("store",) and background is not None:
+                background.append((name, self._start_store()))
+            elif unit[0] in LAYOUT_FORMATS:
+                self._write_layouts(unit)
+            else:
+                self._write_other(unit[0])
+            self._free_shared(units[i + 1 :])
+            self.timings[name] = round(time.perf_counter() - start, 4)
+
+    def _run_in_child(self, units: list[tuple[str, ...]]) -> tuple[dict[str, float], dict]:
+        """(In a forked child.) Run ``units``; their timings and the pieces they wrote."""
+        self.timings = {}
+        self.run_units(units)
+        return self.timings, (self.reuse.new if self.reuse is not None else {})
+
+    def _layouts(self, fmt: str) -> list[tuple[Path, Layout]]:
+        """The files of a format made of pieces, and their layouts."""
+        G, folder = self.G, self.folder
+        if fmt in ("nt", "ttl", "jsonld"):
+            from kg.formats import rdf
+
+            items = self._shared("rdf", lambda: rdf.RdfItems(G, G.graph["base_iri"]))
+            return [(folder / FILES[fmt][0], rdf.layout(G, fmt, items))]
+        if fmt == "json":
+            from kg.formats import nodelink
+
+            return [(folder / FILES[fmt][0], nodelink.layout(G))]
+        from kg.formats import gexf, graphml, tables
+        from kg.formats.flat import FlatRows
+
+        rows = self._shared("flat", lambda: FlatRows(G))
+        if fmt == "csv":
+            nodes, edges = FILES["csv"]
+            return [
+                (folder / nodes, tables.nodes_layout(rows)),
+                (folder / edges, tables.edges_layout(rows)),
+            ]
+        module = graphml if fmt == "graphml" else gexf
+        return [(folder / FILES[fmt][0], module.layout(rows))]
+
+    def _write_layouts(self, unit: tuple[str, ...]) -> None:
+        """Write the files of ``unit``'s formats in one pass; with N-Triples, when a store
+        holds the last graph.nt and pieces were copied from it, keep the lines removed and
+        added, so that the store is patched instead of loaded again."""
+        from kg.store.database import store_is_fresh
+
+        files = [pair for fmt in unit for pair in self._layouts(fmt)]
+        if self.reuse is None:
+            write_together([path for path, _ in files], [layout for _, layout in files])
+            return
+        nt = self.folder / FILES["nt"][0]
+        store_holds_last = "nt" in unit and store_is_fresh(self.folder)  # before nt is replaced
+        changes: list[tuple[bytes, bytes]] = []
+        copied = self.reuse.write_together(files, {nt: changes} if store_holds_last else {})
+        if store_holds_last and copied.get(nt):
+            old = {line for before, _ in changes for line in before.splitlines()}
+            new = {line for _, after in changes for line in after.splitlines()}
+            self.nt_changes = (b"\n".join(sorted(old - new)), b"\n".join(sorted(new - old)))
+
+    def _write_other(self, fmt: str) -> None:
+        """The formats not made of pieces: the HTML view, the reports, the store."""
+        if fmt == "html":
+            from kg.viz import write_html
+
+            write_html(self.G, self.folder / FILES["html"][0])
+        elif fmt == "report":
+            from kg.report import write_report
+
+            write_report(self.G, self.folder)
+        elif fmt == "store":
+            from kg.engine.store import patch_or_write
+
+            patch_or_write(self.folder, self.nt_changes)
+
+    def _start_store(self) -> Callable[[], Any]:
+        from kg.engine.store import start_store
+
+        return start_store(self.folder, changes=self.nt_changes)
+
+    def _shared(self, name: str, make: Callable[[], Any]) -> Any:
+        """What several writers share, made once (see :data:`_SHARED_BY`)."""
+        if name not in self.shared:
+            self.shared[name] = make()
+        return self.shared[name]
+
+    def _free_shared(self, rest: list[tuple[str, ...]]) -> None:
+        """Drop what several writers share once no writer still to run needs it."""
+        formats = {f for unit in rest for f in unit}
+        for shared, users in _SHARED_BY.items():
+            if not users.intersection(formats):
+                self.shared.pop(shared, None)
+
+
 _SHARED_BY = {"rdf": {"nt", "ttl", "jsonld"}, "flat": {"graphml", "gexf", "csv"}}
-"""What several writers share (made once, see ``_MEMO``) and which writers use it."""
-
-
-def _write_layouts(G: nx.DiGraph, folder: Path, unit: tuple[str, ...]) -> None:
-    """Write the files of ``unit``'s formats in one pass; with N-Triples, when a store holds
-    the last graph.nt and pieces were copied from it, keep the lines removed and added, so
-    that the store is patched instead of loaded again."""
-    from kg.store.database import store_is_fresh
-
-    files = [(folder / name, layout) for fmt in unit for name, layout in _LAYOUTS[fmt](G)]
-    nt = folder / FILES["nt"]
-    store_holds_last = "nt" in unit and store_is_fresh(folder)  # before graph.nt is replaced
-    changes: list[tuple[bytes, bytes]] = []
-    reuse = _MEMO.get((id(G), "reuse"))
-    if reuse is None:
-        write_together([path for path, _ in files], [layout for _, layout in files])
-        return
-    copied = reuse.write_together(files, {nt: changes} if store_holds_last else {})
-    if store_holds_last and copied.get(nt):
-        old = {line for before, _ in changes for line in before.splitlines()}
-        new = {line for _, after in changes for line in after.splitlines()}
-        removed, added = sorted(old - new), sorted(new - old)
-        _MEMO[(id(G), "nt changes")] = (b"\n".join(removed), b"\n".join(added))
-
-
-def _rdf_items(G: nx.DiGraph) -> RdfItems:
-    """The RDF of ``G`` item by item (:class:`kg.formats.rdf.RdfItems`), shared by its writers."""
-    key = (id(G), "rdf")
-    if key not in _MEMO:
-        from kg.formats.rdf import RdfItems
-
-        _MEMO[key] = RdfItems(G, G.graph["base_iri"])
-    return _MEMO[key]
-
-
-def _flat_rows(G: nx.DiGraph) -> FlatRows:
-    """The flat rows of ``G`` (:class:`kg.formats.flat.FlatRows`), shared by their writers."""
-    key = (id(G), "flat")
-    if key not in _MEMO:
-        _MEMO[key] = FlatRows(G)
-    return _MEMO[key]
-
-
-_MEMO: dict[tuple[int, str], Any] = {}
-"""What several writers share, made once per :func:`write_exports` call and then dropped."""
-
-
-def _rdf_layout(fmt: str) -> Callable[[nx.DiGraph], list[tuple[str, Layout]]]:
-    return lambda G: [(FILES[fmt], _rdf_items(G).layout(fmt))]
-
-
-def _flat_layout(
-    fmt: str, layout: Callable[[FlatRows], Layout]
-) -> Callable[[nx.DiGraph], list[tuple[str, Layout]]]:
-    return lambda G: [(FILES[fmt], layout(_flat_rows(G)))]
-
-
-_LAYOUTS: dict[str, Callable[[nx.DiGraph], list[tuple[str, Layout]]]] = {
-    "nt": _rdf_layout("nt"),
-    "ttl": _rdf_layout("ttl"),
-    "jsonld": _rdf_layout("jsonld"),
-    "graphml": _flat_layout("graphml", graphml),
-    "gexf": _flat_layout("gexf", gexf),
-    "csv": lambda G: [
-        ("nodes.csv", nodes_csv(_flat_rows(G))),
-        ("edges.csv", edges_csv(_flat_rows(G))),
-    ],
-    "json": lambda G: [(FILES["json"], graph_json(G))],
-}
-"""The formats made of pieces: their files and layouts (:mod:`kg.formats.pieces`)."""
-
-
-def _write_html(G: nx.DiGraph, folder: Path) -> None:
-    from kg.viz import render_html
-
-    write_atomic(folder / FILES["html"], render_html(G))
-
-
-def _write_report(G: nx.DiGraph, folder: Path) -> None:
-    report = make_report(G)
-    write_atomic(
-        folder / "report.json",
-        json.dumps(report, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-    )
-    write_atomic(folder / "report.md", report_markdown(report))
-
-
-def _write_store(G: nx.DiGraph, folder: Path) -> None:
-    from kg.store.database import write_store
-
-    write_store(folder, changes=_MEMO.get((id(G), "nt changes")))
-
-
-def _start_store(G: nx.DiGraph, folder: Path) -> Callable[[], Any]:
-    from kg.store.database import start_store
-
-    return start_store(folder, changes=_MEMO.get((id(G), "nt changes")))
-
-
-_WRITERS: dict[str, Callable[[nx.DiGraph, Path], None]] = {
-    "html": _write_html,
-    "report": _write_report,
-    "store": _write_store,
-}
-_BACKGROUND: dict[str, Callable[[nx.DiGraph, Path], Callable[[], Any]]] = {
-    "store": _start_store,
-}
-"""Writers that can run in another process (the ``oxigraph`` command) from graph.nt."""
-
-
-# --- helpers ------------------------------------------------------------------------------
-
-
-def _default_base_iri() -> str:
-    from kg.formats.rdf import DEFAULT_BASE_IRI
-
-    return DEFAULT_BASE_IRI
+"""What several writers share (made once per run) and which writers use it."""

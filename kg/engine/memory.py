@@ -1,4 +1,6 @@
-"""Give the memory this process has freed back to the operating system.
+"""Memory tricks of a build, each in one place: give freed memory back to the operating
+system (:func:`release_free_memory`), pause the cycle collector (:func:`no_gc`), end the
+process without freeing its objects one by one (:func:`exit_now`).
 
 A build frees gigabytes at two points: the pickled chunks its parse workers sent, once
 unpickled, and the articles' prose, once the graph is built. glibc's allocator keeps
@@ -12,8 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import os
 import sys
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -54,3 +58,24 @@ def exit_now(code: int) -> None:
         with contextlib.suppress(BrokenPipeError, OSError):
             stream.flush()
     os._exit(code)
+
+
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cycle collector for a build: it makes millions of acyclic objects, and
+    each full collection walks all of them to find nothing (a fifth of the graph stage,
+    and more than half of the report's time, went to that).
+
+    Examples
+    --------
+    >>> with no_gc():
+    ...     gc.isenabled()
+    False
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -1,63 +1,140 @@
-"""Run a function in a forked child while this process goes on: the other core's share.
+"""The other processes of a build, all through ``multiprocessing``: one :class:`Workers` per
+build says what it may use.
 
-A forked child sees this process's objects (the graph, the parsed articles) copy-on-write,
-so nothing is pickled on the way in; only the result comes back through a pipe.
+* a pool of forked workers (:meth:`Workers.map`): parsing;
+* one forked child beside this process (:meth:`Workers.fork`, :meth:`Workers.in_halves`):
+  it sees this process's objects copy-on-write, so nothing is pickled on the way in, and
+  only its result comes back;
+* a helper started fresh (:meth:`Workers.helper`), talking through two pipes: for work
+  that runs while this process changes most of its memory (a forked child would keep a
+  copy of every page this process writes).
+
+``Workers(jobs=1)`` keeps everything in this process (``kg build --jobs 1``).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import sys
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Any
 
 from kg.errors import KgError
 
-
-def can_fork() -> bool:
-    """True on a platform that forks, in a single-threaded process, with the memory free
-    for a copy of this process (:func:`room_to_fork`).
-
-    A notebook kernel has threads, and a forked copy of a thread's locks can hang, so
-    there the work stays in this process; the CLI gets the speed.
-    """
-    import multiprocessing
-    import threading
-
-    return (
-        not _ONE_PROCESS
-        and "fork" in multiprocessing.get_all_start_methods()
-        and threading.active_count() == 1
-        and room_to_fork()
-    )
+FORK_MARGIN = 2**30
+"""Memory kept free beside a fork's copy (the store's loader runs beside it too)."""
 
 
-_ONE_PROCESS = False
-
-
-@contextmanager
-def one_process(on: bool = True) -> Iterator[None]:
-    """Within this block (when ``on``), work that could go to other processes stays in this
-    one: no fork, no helper (``kg build --jobs 1``, the build that needs least memory).
+class Workers:
+    """What one build may run in other processes: ``jobs`` parse workers (default: the
+    cores), and forks and helpers unless ``jobs`` is 1.
 
     Examples
     --------
-    >>> with one_process():
-    ...     print(can_fork(), in_one_process())
-    False True
+    >>> Workers(1).can_fork(), Workers(1).jobs
+    (False, 1)
     """
-    global _ONE_PROCESS
-    before = _ONE_PROCESS
-    _ONE_PROCESS = before or on
-    try:
-        yield
-    finally:
-        _ONE_PROCESS = before
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
+        self.single = jobs == 1
+
+    def can_fork(self) -> bool:
+        """True on a platform that forks, in a single-threaded process, with the memory
+        free for a copy of this process (:func:`room_to_fork`), unless ``jobs`` is 1.
+
+        A notebook kernel has threads, and a forked copy of a thread's locks can hang, so
+        there the work stays in this process; the command line gets the speed.
+        """
+        return (
+            not self.single
+            and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1
+            and room_to_fork()
+        )
+
+    def can_help(self) -> bool:
+        """Whether a helper process may share work (more than one core, ``jobs`` not 1)."""
+        return not self.single and (os.cpu_count() or 1) > 1
+
+    def fork(self, func: Callable[..., Any], *args: Any, what: str = "work") -> Callable[[], Any]:
+        """Run ``func(*args)`` in a forked child; return the function that waits for its
+        result (see :func:`fork`)."""
+        return fork(func, *args, what=what)
+
+    def in_halves(
+        self, func: Callable[..., Any], items: list[Any], *args: Any, minimum: int, what: str
+    ) -> list[Any]:
+        """``func(items, *args)``, with the first half of ``items`` done by a forked child
+        when there are at least ``minimum`` of them; the result of each part, in order.
+
+        Examples
+        --------
+        >>> parts = Workers().in_halves(sum, [3, 1, 2, 5, 4], minimum=2, what="adding")
+        >>> sum(parts)  # [4, 11] when forked, [15] otherwise
+        15
+        """
+        if len(items) < minimum or not self.can_fork():
+            return [func(items, *args)]
+        half = len(items) // 2
+        first = self.fork(func, items[:half], *args, what=what)
+        rest = func(items[half:], *args)
+        return [first(), rest]
+
+    def map(self, func: Callable[..., Any], chunks: list[Any], *args: Any) -> Iterator[Any]:
+        """``func(chunk, *args)`` for each chunk, in ``jobs`` forked workers (in this process
+        when ``jobs`` is 1 or there is one chunk), results in order.
+
+        Examples
+        --------
+        >>> list(Workers(1).map(sum, [[1, 2], [3]]))
+        [3, 3]
+        """
+        if self.jobs == 1 or len(chunks) < 2:
+            yield from (func(chunk, *args) for chunk in chunks)
+            return
+        method = "fork" if sys.platform.startswith("linux") else None
+        context = multiprocessing.get_context(method)
+        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
+            yield from pool.map(func, chunks, *([arg] * len(chunks) for arg in args))
+
+    def helper(self, target: Callable[[Connection, Connection], None]) -> Helper | None:
+        """Start ``target(inbox, outbox)`` in a fresh process (not a fork); None when no
+        process can be started (an embedded Python)."""
+        context = multiprocessing.get_context("spawn")
+        inbox, to_helper = context.Pipe(duplex=False)
+        from_helper, outbox = context.Pipe(duplex=False)
+        process = context.Process(target=target, args=(inbox, outbox), daemon=True)
+        try:
+            process.start()
+        except (OSError, RuntimeError, ValueError):
+            return None
+        inbox.close()
+        outbox.close()
+        return Helper(process, to_helper, from_helper)
 
 
-def in_one_process() -> bool:
-    """Whether the caller is inside :func:`one_process`."""
-    return _ONE_PROCESS
+@dataclass
+class Helper:
+    """A helper process and this process's ends of its two pipes."""
+
+    process: multiprocessing.process.BaseProcess
+    send: Connection
+    receive: Connection
+
+    def close(self) -> None:
+        """Close this end of the pipes (the helper then reads the end) and wait for it."""
+        for end in (self.send, self.receive):
+            end.close()
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
 
 
 def room_to_fork(size: int | None = None, available: int | None = None) -> bool:
@@ -89,10 +166,6 @@ def room_to_fork(size: int | None = None, available: int | None = None) -> bool:
     return available >= size + FORK_MARGIN
 
 
-FORK_MARGIN = 2**30
-"""Memory kept free beside a fork's copy (the store's loader runs beside it too)."""
-
-
 def fork(func: Callable[..., Any], *args: Any, what: str = "work") -> Callable[[], Any]:
     """Run ``func(*args)`` in a forked child; return the function that waits for its result.
 
@@ -102,15 +175,13 @@ def fork(func: Callable[..., Any], *args: Any, what: str = "work") -> Callable[[
 
     Examples
     --------
-    >>> if can_fork():
+    >>> if Workers().can_fork():
     ...     result = fork(sum, [1, 2, 3])
     ...     print(result())
     ... else:
     ...     print(6)
     6
     """
-    import multiprocessing
-
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
 
@@ -138,23 +209,3 @@ def fork(func: Callable[..., Any], *args: Any, what: str = "work") -> Callable[[
         raise KgError(value) if status == "kg" else RuntimeError(value)
 
     return result
-
-
-def in_halves(
-    func: Callable[..., Any], items: list[Any], *args: Any, minimum: int, what: str
-) -> list[Any]:
-    """``func(items, *args)``, with the first half of ``items`` done by a forked child when
-    there are at least ``minimum`` of them; return the result of each part, in order.
-
-    Examples
-    --------
-    >>> parts = in_halves(sum, [3, 1, 2, 5, 4], minimum=2, what="adding")
-    >>> sum(parts)  # [4, 11] when forked, [15] otherwise
-    15
-    """
-    if len(items) < minimum or not can_fork():
-        return [func(items, *args)]
-    half = len(items) // 2
-    first = fork(func, items[:half], *args, what=what)
-    rest = func(items[half:], *args)
-    return [first(), rest]

@@ -1,4 +1,7 @@
-"""The concept graph → RDF: SKOS concepts, written by pyoxigraph.
+"""The concept graph → RDF: SKOS concepts as Turtle, N-Triples and JSON-LD.
+
+The triples are made as text (N-Triples terms) by :class:`RdfItems`, one node at a time,
+and rendered per format; pyoxigraph only checks IRIs and language tags.
 
 The model (``<base>`` is the base IRI of the build, :data:`DEFAULT_BASE_IRI` unless
 ``kg build --base-iri`` says otherwise; ``kgv:`` is the project's vocabulary,
@@ -50,14 +53,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kg.errors import KgError
-from kg.formats.pieces import Layout
+from kg.errors import BadInput, InvalidArgument
+from kg.formats.pieces import Layout, generate, write_layout
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -145,7 +150,8 @@ def prefixes(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
 
 
 def check_base_iri(base_iri: str) -> str:
-    """Return ``base_iri`` if it is an absolute IRI ending in ``/``, ``#`` or ``:``, else KgError.
+    """Return ``base_iri`` if it is an absolute IRI ending in ``/``, ``#`` or ``:``; raise
+    :class:`~kg.errors.InvalidArgument` otherwise.
 
     Examples
     --------
@@ -155,9 +161,9 @@ def check_base_iri(base_iri: str) -> str:
     try:
         _N(base_iri)
     except ValueError as exc:
-        raise KgError(f"--base-iri {base_iri!r} is not an absolute IRI: {exc}") from None
+        raise InvalidArgument("base_iri", f"{base_iri!r} is not an absolute IRI: {exc}") from None
     if not base_iri.endswith(("/", "#", ":")):
-        raise KgError(f"--base-iri {base_iri!r} must end with '/', '#' or ':'")
+        raise InvalidArgument("base_iri", f"{base_iri!r} must end with '/', '#' or ':'")
     return base_iri
 
 
@@ -197,17 +203,6 @@ def keyword_slug(keyword: str) -> str:
     """
     slug = _DASHES.sub("-", _NOT_ALNUM.sub("-", keyword.lower())).strip("-")
     return encode_slug(slug or "keyword")
-
-
-def concept_iri(slug: str, base_iri: str = DEFAULT_BASE_IRI) -> str:
-    """The IRI of the concept ``slug``.
-
-    Examples
-    --------
-    >>> concept_iri("lease")
-    'http://example.org/kg/concept/lease'
-    """
-    return f"{base_iri}concept/{encode_slug(slug)}"
 
 
 def keyword_iris(G: nx.DiGraph, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
@@ -349,7 +344,7 @@ class RdfItems:
         return [(iri, pairs)], links
 
     def layout(self, fmt: str) -> Layout:
-        """The file of ``fmt`` (``"nt"``, ``"ttl"``, ``"jsonld"``) as :mod:`kg.formats.pieces` writes it."""
+        """The file of ``fmt`` (``"nt"``, ``"ttl"``, ``"jsonld"``) as pieces per node."""
         pre = prefixes(self.base)
         one = {"nt": _nt_text, "ttl": _turtle_text(pre), "jsonld": _jsonld_text}[fmt]
 
@@ -370,48 +365,101 @@ class RdfItems:
         )
 
 
-def subjects(G: nx.DiGraph, base_iri: str | None = None) -> list[Subject]:
-    """The SKOS triples of the concept graph ``G``, grouped by subject, sorted.
-
-    This is the one place the RDF is made (through :class:`RdfItems`); N-Triples,
-    Turtle and JSON-LD are written from it. Terms are N-Triples text (no per-triple
-    objects); subjects are sorted by their term and each subject's pairs with
-    ``rdf:type`` first, then in text order: the order of sorted N-Triples lines.
+def layout(G: nx.DiGraph, fmt: str, items: RdfItems | None = None) -> Layout:
+    """The file of ``fmt`` (``"ttl"``, ``"nt"``, ``"jsonld"``) as pieces per node
+    (:mod:`kg.formats.pieces`); ``items`` shares one :class:`RdfItems` between formats.
 
     Examples
     --------
     >>> from kg.articles import parse_article
     >>> from kg.graph import build_graph
     >>> G = build_graph([parse_article("# lease\\nSee [CPA](/cpa).", slug="lease", lang="en")])
-    >>> subject, pairs = subjects(G)[0]
-    >>> subject, pairs[0]
-    ('<http://example.org/kg/concept/cpa>', '<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> \
-<http://www.w3.org/2004/02/skos/core#Concept>')
+    >>> layout(G, "nt").sections[0][1]
+    ['cpa', 'lease']
     """
-    items = RdfItems(G, base_iri)
-    own, links = items.order()
-    made = {item: items.subjects(item) for item in dict.fromkeys([*own, *links])}
-    return [
-        (subject, pairs.split("\n"))
-        for run, order in enumerate((own, links))
-        for item in order
-        for subject, pairs in made[item][run]
-    ]
+    if fmt not in FORMATS:
+        raise InvalidArgument(
+            "fmt", f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}", prefix=False
+        )
+    return (items if items is not None else RdfItems(G)).layout(fmt)
 
 
-def ntriples(G: nx.DiGraph, base_iri: str | None = None) -> str:
-    """The SKOS triples of the concept graph ``G`` as sorted N-Triples text.
+def generate_turtle(G: nx.DiGraph, base_iri: str | None = None) -> Iterator[str]:
+    """The Turtle of ``G`` (:func:`write_turtle`), piece by piece."""
+    return generate(RdfItems(G, base_iri).layout("ttl"))
 
-    Each subject's triples stand together, ``rdf:type`` first, so the same graph always
-    gives the same bytes.
+
+def generate_ntriples(G: nx.DiGraph, base_iri: str | None = None) -> Iterator[str]:
+    """The N-Triples of ``G`` (:func:`write_ntriples`), piece by piece."""
+    return generate(RdfItems(G, base_iri).layout("nt"))
+
+
+def generate_jsonld(G: nx.DiGraph, base_iri: str | None = None) -> Iterator[str]:
+    """The JSON-LD of ``G`` (:func:`write_jsonld`), piece by piece."""
+    return generate(RdfItems(G, base_iri).layout("jsonld"))
+
+
+def write_turtle(G: nx.DiGraph, path: str | os.PathLike, base_iri: str | None = None) -> Path:
+    """Write the SKOS of ``G`` as Turtle (``graph.ttl``): kg's prefixes, one block a subject.
 
     Parameters
     ----------
     G : networkx.DiGraph
         A graph as :func:`kg.build_graph` makes it.
+    path : path
+        The file to write (atomically: a temporary file, then a rename).
     base_iri : str, optional
         Prefix of every IRI minted; default ``G.graph["base_iri"]`` if set, else
         :data:`DEFAULT_BASE_IRI`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> G = build_graph([parse_article("# lease\\nSee [CPA](/cpa).", slug="lease", lang="en")])
+    >>> out = write_turtle(G, pathlib.Path(tempfile.mkdtemp()) / "graph.ttl")
+    >>> out.read_text().splitlines()[0]
+    '@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .'
+    """
+    return write_layout(path, RdfItems(G, base_iri).layout("ttl"))
+
+
+def write_ntriples(G: nx.DiGraph, path: str | os.PathLike, base_iri: str | None = None) -> Path:
+    """Write the SKOS of ``G`` as N-Triples (``graph.nt``), each subject's triples together
+    with ``rdf:type`` first: the bulk-load format of every triple store.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> G = build_graph([parse_article("# lease\\nSee [CPA](/cpa).", slug="lease", lang="en")])
+    >>> out = write_ntriples(G, pathlib.Path(tempfile.mkdtemp()) / "graph.nt")
+    >>> out.read_text().count("\\n") == len(to_rdf_triples(G))
+    True
+    """
+    return write_layout(path, RdfItems(G, base_iri).layout("nt"))
+
+
+def write_jsonld(G: nx.DiGraph, path: str | os.PathLike, base_iri: str | None = None) -> Path:
+    """Write the SKOS of ``G`` as expanded JSON-LD (``graph.jsonld``), one subject a line.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> G = build_graph([parse_article("# lease\\nSee [CPA](/cpa).", slug="lease", lang="en")])
+    >>> out = write_jsonld(G, pathlib.Path(tempfile.mkdtemp()) / "graph.jsonld")
+    >>> json.loads(out.read_text())[0]["@id"]
+    'http://example.org/kg/concept/cpa'
+    """
+    return write_layout(path, RdfItems(G, base_iri).layout("jsonld"))
+
+
+def ntriples(G: nx.DiGraph, base_iri: str | None = None) -> str:
+    """The SKOS triples of the concept graph ``G`` as N-Triples text (:func:`write_ntriples`).
 
     Examples
     --------
@@ -422,25 +470,7 @@ def ntriples(G: nx.DiGraph, base_iri: str | None = None) -> str:
     ... # doctest: +ELLIPSIS
     <http://example.org/kg/concept/cpa> <https://w3id.org/kg/vocab#missing> "true"^^<...> .
     """
-    return render(subjects(G, base_iri), "nt")
-
-
-def render(subjects: list[Subject], fmt: str, base_iri: str = DEFAULT_BASE_IRI) -> str:
-    """:func:`subjects` as ``fmt`` text: ``"nt"``, ``"ttl"`` (with the :func:`prefixes` of
-    ``base_iri``) or ``"jsonld"`` (expanded, one subject a line)."""
-    packed = [(s, "\n".join(pairs)) for s, pairs in subjects]
-    if fmt == "nt":
-        return _nt_text(packed)
-    if fmt == "ttl":
-        pre = prefixes(base_iri)
-        return _turtle_head(pre) + _turtle_text(pre)(packed)
-    if fmt == "jsonld":
-        return JSONLD_HEAD + _jsonld_text(packed) + JSONLD_FOOT
-    raise KgError(f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}")
-
-
-JSONLD_HEAD, JSONLD_FOOT, JSONLD_SEP = "[\n", "\n]\n", ",\n"
-"""How JSON-LD's subjects are put together: an array, one subject a line."""
+    return "".join(generate_ntriples(G, base_iri))
 
 
 def to_rdf_triples(G: nx.DiGraph, base_iri: str | None = None) -> list[ox.Triple]:
@@ -459,10 +489,8 @@ def to_rdf_triples(G: nx.DiGraph, base_iri: str | None = None) -> list[ox.Triple
 
 
 def rdf_bytes(G: nx.DiGraph, fmt: str, base_iri: str | None = None) -> bytes:
-    """Serialize the SKOS triples of ``G`` as ``fmt``: ``"ttl"``, ``"nt"`` or ``"jsonld"``.
-
-    Turtle carries the :func:`prefixes` of the build; N-Triples is canonical; JSON-LD
-    is expanded (no context). The same graph gives byte-identical output.
+    """The SKOS triples of ``G`` as ``fmt``: ``"ttl"``, ``"nt"`` or ``"jsonld"``, the bytes
+    :func:`write_turtle`, :func:`write_ntriples` and :func:`write_jsonld` write.
 
     Examples
     --------
@@ -473,9 +501,14 @@ def rdf_bytes(G: nx.DiGraph, fmt: str, base_iri: str | None = None) -> bytes:
     @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
     """
     if fmt not in FORMATS:
-        raise KgError(f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}")
-    base = base_iri or G.graph.get("base_iri") or DEFAULT_BASE_IRI
-    return render(subjects(G, base), fmt, base).encode()
+        raise InvalidArgument(
+            "fmt", f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}", prefix=False
+        )
+    return "".join(generate(RdfItems(G, base_iri).layout(fmt))).encode()
+
+
+JSONLD_HEAD, JSONLD_FOOT, JSONLD_SEP = "[\n", "\n]\n", ",\n"
+"""How JSON-LD's subjects are put together: an array, one subject a line."""
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -663,14 +696,14 @@ def _lit(text: str) -> str:
 
 
 def _tag(lang: str, checked: dict[str, str]) -> str:
-    """The language tag, checked once; an invalid tag is a KgError naming it."""
+    """The language tag, checked once; an invalid tag is a :class:`~kg.errors.BadInput`."""
     if lang not in checked:
         try:
             ox.Literal("", language=lang)
         except ValueError:
-            raise KgError(
+            raise BadInput(
                 f"language {lang!r} is not a BCP 47 tag, which RDF needs: name language "
-                "folders by code (sv/, en/) or give --lang"
+                "folders by code (sv/, en/) or give the language of a flat folder"
             ) from None
         checked[lang] = lang.lower()
     return checked[lang]

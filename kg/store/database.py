@@ -19,21 +19,18 @@ True
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kg.errors import KgError
+from kg.errors import BadInput, BuildNotFound
 from kg.formats.rdf import DEFAULT_BASE_IRI, VOCAB, prefixes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,8 +44,8 @@ STORE_DIR = "store"
 STAMP = "kg-store.json"
 """File inside the store recording which ``graph.nt`` (size, mtime) it was loaded from."""
 
-_CACHE: dict[tuple[Any, ...], Any] = {}
-_CACHE_SIZE = 4
+NT_FILE = "graph.nt"
+"""The N-Triples file of a build, which the store holds."""
 
 
 def oxigraph_executable() -> str | None:
@@ -59,158 +56,22 @@ def oxigraph_executable() -> str | None:
     return shutil.which("oxigraph")
 
 
-def start_store(
-    out_dir: str | os.PathLike[str], changes: tuple[bytes, bytes] | None = None
-) -> Callable[[], Path]:
-    """Start writing the store of ``out_dir/graph.nt``; return the function that finishes it.
-
-    Small ``changes`` are patched in place at once (see :func:`write_store`). Otherwise the
-    ``oxigraph load`` command loads the N-Triples into a temporary folder in its own
-    process, so the caller writes its other exports meanwhile; calling the returned function
-    waits for it and swaps the store in.
-
-    Examples
-    --------
-    >>> finish = start_store("exports")  # doctest: +SKIP
-    >>> finish()  # doctest: +SKIP
-    PosixPath('exports/store')
-    """
-    out = Path(out_dir)
-    nt = out / "graph.nt"
-    final = out / STORE_DIR
-    if not nt.is_file():
-        raise KgError(f"{nt} not found: write the N-Triples export before the store")
-    exe = oxigraph_executable()
-    if (changes is not None and final.is_dir() and _patch_store(final, nt, changes)) or not exe:
-        return lambda: write_store(out) if not store_is_fresh(out) else final
-    tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out))
-    failed: list[str] = []
-    loader = threading.Thread(target=_load_slices, args=(exe, nt, tmp, failed), daemon=True)
-    loader.start()
-
-    def finish() -> Path:
-        try:
-            loader.join()
-            if failed:
-                raise KgError(failed[0])
-            _install(tmp, nt, final, out)
-            return final
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-
-    return finish
-
-
-SLICE = 96 * 2**20
-"""Bytes of N-Triples one ``oxigraph load`` is given at most. Its bulk loader holds about
-six times what it reads (0.93 GB for a 150 MB graph.nt, 1.6 GB for 1 GB), so a bigger
-graph.nt is loaded in slices, one process after another, into the same store."""
-
-
-def _slices(nt: Path, size: int) -> list[tuple[int, int]]:
-    """Byte ranges ``(start, end)`` covering ``nt``, each about ``size`` long, cut after a
-    line end (an N-Triples statement is one line).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> path = Path(tempfile.mkdtemp()) / "graph.nt"
-    >>> _ = path.write_bytes(b"<a> <b> <c> .\\n" * 5)
-    >>> _slices(path, 20)
-    [(0, 28), (28, 56), (56, 70)]
-    """
-    total = nt.stat().st_size
-    ranges, start = [], 0
-    with nt.open("rb") as f:
-        while start < total:
-            f.seek(min(start + size, total))
-            f.readline()
-            end = min(f.tell(), total) if start + size < total else total
-            ranges.append((start, end))
-            start = end
-    return ranges
-
-
-def _load_slices(exe: str, nt: Path, location: Path, failed: list[str]) -> None:
-    """Load ``nt`` into the store at ``location`` with ``oxigraph load``, a slice at a time
-    (see :data:`SLICE`); on failure, append the message (naming the file and line) to
-    ``failed`` and stop.
-
-    ``--lenient`` skips the IRI checks (a sixth of the loader's CPU): graph.nt is kg's own
-    output, written from terms it escaped itself. A lenient load skips a statement it cannot
-    parse and goes on, so its log is read for that too.
-    """
-    cmd = [exe, "load", "--location", str(location), "--format", "nt", "--lenient"]
-    ranges = _slices(nt, SLICE)
-    with nt.open("rb") as source, tempfile.TemporaryFile() as log:
-        for start, end in ranges:
-            log.seek(0)
-            log.truncate()
-            if len(ranges) == 1:  # the loader reads the file itself
-                whole = [*cmd, "--file", str(nt)]
-                code = subprocess.call(whole, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-            else:
-                proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=log, stderr=log)
-                assert proc.stdin is not None
-                _copy_range(source, start, end, proc.stdin)
-                code = proc.wait()
-            log.seek(0)
-            text = log.read().decode("utf-8", "replace")
-            if code or "Parsing error" in text:
-                failed.append(_load_error(nt, source, start, text, code))
-                return
-
-
-def _copy_range(source: Any, start: int, end: int, sink: Any) -> None:
-    """Copy bytes ``start:end`` of ``source`` into the pipe ``sink`` and close it."""
-    source.seek(start)
-    try:
-        left = end - start
-        while left:
-            block = source.read(min(left, 8 * 2**20))
-            sink.write(block)
-            left -= len(block)
-        sink.close()
-    except BrokenPipeError:  # the loader stopped: its log says why
-        pass
-
-
-def _load_error(nt: Path, source: Any, start: int, log: str, code: int) -> str:
-    """The message of a failed load: ``graph.nt:LINE: what the parser said``."""
-    found = re.search(r"(?:Parsing error|Error while loading)[^:]*: (.*at line (\d+).*)", log)
-    if not found:
-        lines = log.strip().splitlines()
-        return f"oxigraph load {nt} failed: {lines[-1] if lines else f'exit code {code}'}"
-    line = _first_line(source, start) + int(found.group(2)) - 1
-    return f"{nt}:{line}: oxigraph load failed: {found.group(1)}"
-
-
-def _first_line(source: Any, start: int) -> int:
-    """The number of the line that begins at byte ``start`` of the file ``source``."""
-    source.seek(0)
-    return source.read(start).count(b"\n") + 1
-
-
-def write_store(
-    out_dir: str | os.PathLike[str], changes: tuple[bytes, bytes] | None = None
-) -> Path:
+def write_store(out_dir: str | os.PathLike[str]) -> Path:
     """Load ``out_dir/graph.nt`` into a fresh pyoxigraph store at ``out_dir/store``.
 
     The store is written beside under a temporary name and swapped in, so a reader
     never sees half a store. ``store/kg-store.json`` records the size and time of the
     ``graph.nt`` it holds; :func:`open_store` ignores a store that no longer matches.
 
-    With ``changes``, the N-Triples lines the existing store must lose and gain to hold
-    ``graph.nt``, a small change is applied to the store in place instead of a full
-    reload: an incremental build then costs milliseconds here instead of seconds.
+    ``graph.nt`` is loaded in slices of :data:`SLICE` bytes, which bounds the loader's
+    memory. (``kg build`` loads it with the ``oxigraph`` command in another process
+    while it writes its other exports, and patches it after a small change:
+    :mod:`kg.engine.store`.)
 
     Parameters
     ----------
     out_dir : path
         A build folder holding ``graph.nt``.
-    changes : (bytes, bytes), optional
-        The lines removed from and added to ``graph.nt`` since ``store/`` was made.
 
     Returns
     -------
@@ -223,16 +84,12 @@ def write_store(
     PosixPath('exports/store')
     """
     out = Path(out_dir)
-    nt = out / "graph.nt"
-    if not nt.is_file():
-        raise KgError(f"{nt} not found: write the N-Triples export before the store")
+    nt = require_build(out, NT_FILE)
     final = out / STORE_DIR
-    if changes is not None and final.is_dir() and _patch_store(final, nt, changes):
-        return final
     tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out))
     try:
         _load_in_slices(tmp, nt)
-        _install(tmp, nt, final, out)
+        install_store(tmp, nt, final)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -240,31 +97,31 @@ def write_store(
 
 
 def _load_in_slices(location: Path, nt: Path) -> None:
-    """Load ``nt`` into a new store at ``location`` in this process, a slice at a time (as
-    :func:`start_store` does, so the loader stays bounded); closed when this returns."""
+    """Load ``nt`` into a new store at ``location`` in this process, a slice at a time (so
+    the loader stays bounded); closed when this returns."""
     store = ox.Store(str(location))
     problem = None
     with nt.open("rb") as source:
-        for start, end in _slices(nt, SLICE):
+        for start, end in slices(nt, SLICE):
             source.seek(start)
             try:
                 store.bulk_load(input=source.read(end - start), format=_NT)
             except SyntaxError as exc:
-                where = f" (from line {_first_line(source, start)})" if start else ""
+                where = f" (from line {first_line(source, start)})" if start else ""
                 problem = f"{nt}{where}: {exc}"
                 break
     if problem is None:
         store.flush()
     del store  # closes RocksDB: before its folder is renamed, or removed after a failure
     if problem is not None:
-        raise KgError(problem)
+        raise BadInput(problem)
 
 
 def open_store(data: str | os.PathLike[str] = "exports") -> ox.Store:
     """Open the build in ``data`` for querying: its store read-only, else ``graph.nt`` in memory.
 
-    Stores are cached per build (and reopened when the build changes), so a notebook
-    calling :func:`kg.sparql` many times pays the opening once.
+    Stores are kept open per build (and opened again when the build changes), so a
+    notebook calling :func:`kg.sparql` many times pays the opening once.
 
     Examples
     --------
@@ -273,26 +130,39 @@ def open_store(data: str | os.PathLike[str] = "exports") -> ox.Store:
     True
     """
     folder = Path(data)
-    nt = folder / "graph.nt"
-    if not nt.is_file():
-        hint = "run 'kg build' first" if not folder.exists() else "is it a build folder?"
-        raise KgError(f"no graph.nt in {folder}: {hint} (or pass --data DIR)")
+    nt = require_build(folder, NT_FILE)
     st = nt.stat()
-    store_dir = folder / STORE_DIR
-    fresh = _store_is_fresh(store_dir, st)
-    key = ("oxigraph", str(folder.resolve()), st.st_size, st.st_mtime_ns, fresh)
-    cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
+    fresh = _store_is_fresh(folder / STORE_DIR, st)
+    return _opened(str(folder.resolve()), st.st_size, st.st_mtime_ns, fresh)
+
+
+@functools.lru_cache(maxsize=4)
+def _opened(folder: str, size: int, mtime_ns: int, fresh: bool) -> ox.Store:
+    """The store of a build as it is now (the arguments past ``folder`` name its state)."""
+    nt = Path(folder) / NT_FILE
     if fresh:
         try:
-            store = ox.Store.read_only(str(store_dir))
+            return ox.Store.read_only(str(Path(folder) / STORE_DIR))
         except OSError:
-            store = _load_memory(nt)
-    else:
-        store = _load_memory(nt)
-    _remember(key, store)
-    return store
+            pass
+    return _load_memory(nt)
+
+
+def require_build(folder: str | os.PathLike[str], name: str = NT_FILE) -> Path:
+    """The file ``name`` of the build in ``folder``; :class:`~kg.errors.BuildNotFound` when
+    it is not there.
+
+    Examples
+    --------
+    >>> require_build("no-such-build")
+    Traceback (most recent call last):
+    ...
+    kg.errors.BuildNotFound: no-such-build: no kg build here (no graph.nt)
+    """
+    path = Path(folder) / name
+    if not path.is_file():
+        raise BuildNotFound(str(folder), name)
+    return path
 
 
 def store_is_fresh(data: str | os.PathLike[str] = "exports") -> bool:
@@ -353,12 +223,12 @@ def base_iri(data: Any = "exports") -> str:
     if _is_nx(data):
         return data.graph.get("base_iri") or DEFAULT_BASE_IRI
     if isinstance(data, (str, os.PathLike)):
-        stamp = _read_stamp(Path(data) / STORE_DIR)
+        stamp = read_stamp(Path(data) / STORE_DIR)
         if stamp and store_is_fresh(data):
             return stamp.get("base_iri") or DEFAULT_BASE_IRI
-        return _base_from_store(open_store(data))
+        return base_of(open_store(data))
     if isinstance(data, ox.Store):
-        return _base_from_store(data)
+        return base_of(data)
     if hasattr(data, "objects"):  # an rdflib graph
         import rdflib
 
@@ -394,84 +264,93 @@ def to_rdflib(data: Any = "exports") -> rdflib.Graph:
         g.parse(data=nt, format="nt")
         pre = prefixes(base_iri(data))
     else:
-        nt_path = Path(data) / "graph.nt"
-        if not nt_path.is_file():
-            raise KgError(f"no graph.nt in {data}: run 'kg build' first (or pass --data DIR)")
+        nt_path = require_build(data, NT_FILE)
         st = nt_path.stat()
-        key = ("rdflib", str(nt_path.resolve()), st.st_size, st.st_mtime_ns)
-        if key in _CACHE:
-            return _CACHE[key]
-        g = rdflib.Graph()
-        g.parse(str(nt_path), format="nt")
-        pre = prefixes(base_iri(data))
-        _remember(key, g)
+        return _parsed(str(nt_path.resolve()), st.st_size, st.st_mtime_ns, base_iri(data))
+    return _bound(g, pre)
+
+
+@functools.lru_cache(maxsize=2)
+def _parsed(nt: str, size: int, mtime_ns: int, base: str) -> rdflib.Graph:
+    """``graph.nt`` parsed by rdflib, as it is now (``size`` and ``mtime_ns`` name it)."""
+    import rdflib
+
+    g = rdflib.Graph()
+    g.parse(nt, format="nt")
+    return _bound(g, prefixes(base))
+
+
+def _bound(g: rdflib.Graph, pre: dict[str, str]) -> rdflib.Graph:
     for name, iri in pre.items():
         g.bind(name, iri, override=True, replace=True)
     return g
 
 
+SLICE = 96 * 2**20
+"""Bytes of N-Triples one ``oxigraph load`` is given at most. Its bulk loader holds about
+six times what it reads (0.93 GB for a 150 MB graph.nt, 1.6 GB for 1 GB), so a bigger
+graph.nt is loaded in slices, one process after another, into the same store."""
+
+
+def slices(nt: Path, size: int) -> list[tuple[int, int]]:
+    """Byte ranges ``(start, end)`` covering ``nt``, each about ``size`` long, cut after a
+    line end (an N-Triples statement is one line).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "graph.nt"
+    >>> _ = path.write_bytes(b"<a> <b> <c> .\\n" * 5)
+    >>> slices(path, 20)
+    [(0, 28), (28, 56), (56, 70)]
+    """
+    total = nt.stat().st_size
+    ranges, start = [], 0
+    with nt.open("rb") as f:
+        while start < total:
+            f.seek(min(start + size, total))
+            f.readline()
+            end = min(f.tell(), total) if start + size < total else total
+            ranges.append((start, end))
+            start = end
+    return ranges
+
+
+def first_line(source: Any, start: int) -> int:
+    """The number of the line that begins at byte ``start`` of the file ``source``."""
+    source.seek(0)
+    return source.read(start).count(b"\n") + 1
+
+
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _remember(key: tuple[Any, ...], value: Any) -> None:
-    stale = [k for k in _CACHE if k[:2] == key[:2]]
-    for k in stale:
-        del _CACHE[k]
-    while len(_CACHE) >= _CACHE_SIZE:
-        del _CACHE[next(iter(_CACHE))]
-    _CACHE[key] = value
-
-
-def _read_stamp(store_dir: Path) -> dict[str, Any] | None:
+def read_stamp(store_dir: Path) -> dict[str, Any] | None:
+    """What ``store/kg-store.json`` says (None when it is not readable)."""
     try:
         return json.loads((store_dir / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 
 
-PATCH_LIMIT = 0.2
-"""Past this share of graph.nt's bytes changed, a full reload is cheaper than patching."""
-
-
-def _patch_store(store_dir: Path, nt: Path, changes: tuple[bytes, bytes]) -> bool:
-    """Remove and add the triples of ``changes`` (N-Triples lines); False if too big."""
-    if sum(map(len, changes)) > PATCH_LIMIT * max(nt.stat().st_size, 1):
-        return False
-    (store_dir / STAMP).unlink(missing_ok=True)  # stale until the patch is complete
-    store = ox.Store(str(store_dir))
-    for text, apply in zip(changes, (store.remove, store.add), strict=True):
-        for triple in ox.parse(text, format=ox.RdfFormat.N_TRIPLES):
-            apply(ox.Quad(triple.subject, triple.predicate, triple.object))
-    store.flush()
-    base = _base_from_store(store)
-    del store
-    _write_stamp(store_dir, nt, base)
-    _CACHE.clear()
-    return True
-
-
-def _install(tmp: Path, nt: Path, final: Path, out: Path) -> None:
-    """Stamp the store loaded into ``tmp`` with the ``graph.nt`` it holds and swap it in."""
+def install_store(tmp: Path, nt: Path, final: Path) -> None:
+    """Stamp the store loaded into ``tmp`` with the ``graph.nt`` it holds and put it in the
+    place of ``final`` (a rename each: readers never see half a store)."""
     store = ox.Store(str(tmp))
-    base = _base_from_store(store)
+    base = base_of(store)
     del store  # closes RocksDB before the folder is renamed
-    _write_stamp(tmp, nt, base)
-    _swap_in(tmp, final, out)
-
-
-def _swap_in(tmp: Path, final: Path, out: Path) -> None:
-    """Replace ``final`` by the finished store ``tmp`` (a rename each: readers never see half)."""
+    write_stamp(tmp, nt, base)
     old = None
     if final.exists():
-        old = out / f".store-old-{os.getpid()}"
+        old = final.parent / f".store-old-{os.getpid()}"
         final.rename(old)
     tmp.rename(final)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-    _CACHE.clear()
 
 
-def _write_stamp(store_dir: Path, nt: Path, base: str) -> None:
+def write_stamp(store_dir: Path, nt: Path, base: str) -> None:
+    """Record in the store which ``graph.nt`` (size, time) it holds, and its base IRI."""
     st = nt.stat()
     stamp = {
         "source": nt.name,
@@ -484,7 +363,7 @@ def _write_stamp(store_dir: Path, nt: Path, base: str) -> None:
 
 
 def _store_is_fresh(store_dir: Path, st: os.stat_result) -> bool:
-    stamp = _read_stamp(store_dir)
+    stamp = read_stamp(store_dir)
     return (
         bool(stamp)
         and stamp.get("size") == st.st_size
@@ -498,11 +377,12 @@ def _load_memory(nt: Path) -> ox.Store:
     try:
         store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
     except SyntaxError as exc:
-        raise KgError(f"{nt}: {exc}") from None
+        raise BadInput(f"{nt}: {exc}") from None
     return store
 
 
-def _base_from_store(store: ox.Store) -> str:
+def base_of(store: ox.Store) -> str:
+    """The base IRI a store states (``kgv:baseIri`` of its concept scheme)."""
     found = store.quads_for_pattern(None, ox.NamedNode(VOCAB + "baseIri"), None)
     for quad in found:
         return quad.object.value

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.errors import KgError
+from kg.errors import InvalidArgument
 from kg.store.query import named_node, sparql
 
 QUERIES_DIR = Path(__file__).parent / "queries"
@@ -42,12 +42,15 @@ class NamedQuery:
     example: str = ""
 
     def bindings(self, values: Mapping[str, str]) -> dict[str, Any]:
-        """Check ``values`` against the parameters and type them; raise KgError when wrong."""
+        """Check ``values`` against the parameters and type them; raise
+        :class:`~kg.errors.InvalidArgument` when one is unknown, missing or mistyped."""
         unknown = sorted(set(values) - set(self.params))
         if unknown:
             known = ", ".join(self.params) or "none"
-            raise KgError(
-                f"query {self.name!r} has no parameter {unknown[0]!r} (its parameters: {known})"
+            raise InvalidArgument(
+                "params",
+                f"query {self.name!r} has no parameter {unknown[0]!r} (its parameters: {known})",
+                prefix=False,
             )
         out: dict[str, Any] = {}
         for name in self.params:
@@ -56,7 +59,11 @@ class NamedQuery:
             elif name in self.defaults:
                 raw = self.defaults[name]
             else:
-                raise KgError(f"query {self.name!r} needs --param {name}=… ({self.params[name]})")
+                raise InvalidArgument(
+                    "params",
+                    f"query {self.name!r} needs the parameter {name} ({self.params[name]})",
+                    prefix=False,
+                )
             out[name] = _typed_param(self, name, raw)
         return out
 
@@ -73,7 +80,8 @@ def list_queries() -> list[NamedQuery]:
 
 
 def named_query(name: str) -> NamedQuery:
-    """The named query ``name``; a KgError lists the names when there is none.
+    """The named query ``name``; an :class:`~kg.errors.InvalidArgument` lists the names when
+    there is none.
 
     Examples
     --------
@@ -83,7 +91,7 @@ def named_query(name: str) -> NamedQuery:
     path = QUERIES_DIR / f"{name}.rq"
     if "/" in name or not path.is_file():
         names = ", ".join(q.name for q in list_queries())
-        raise KgError(f"no named query {name!r}; there are: {names}")
+        raise InvalidArgument("name", f"no named query {name!r}; there are: {names}", prefix=False)
     return _read_named(path)
 
 
@@ -142,5 +150,7 @@ def _typed_param(q: NamedQuery, name: str, raw: str) -> Any:
         try:
             return int(raw)
         except ValueError:
-            raise KgError(f"--param {name} must be an integer, not {raw!r}") from None
+            raise InvalidArgument(
+                "params", f"parameter {name} must be an integer, not {raw!r}", prefix=False
+            ) from None
     return raw

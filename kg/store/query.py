@@ -23,45 +23,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import KgError
+from kg.errors import BadInput, InvalidArgument, InvalidQuery
 from kg.formats.rdf import XSD, prefixes
-from kg.store.database import as_store, base_iri, open_store, to_rdflib
+from kg.store.database import as_store, base_iri, to_rdflib
+from kg.store.results import BOOLEAN, literal_value, python_value, shorten
 
-# open_store and to_rdflib lived here before kg.store.database; scripts that import them from
-# kg.store.query, beside sparql, keep working
-__all__ = [
-    "GRAPH_FORMATS",
-    "RESULT_FORMATS",
-    "execute",
-    "format_results",
-    "named_node",
-    "open_store",
-    "query_prefixes",
-    "sparql",
-    "syntax_message",
-    "to_rdflib",
-]
-
-_INTEGER_TYPES = {
-    XSD + t
-    for t in (
-        "integer",
-        "int",
-        "long",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "negativeInteger",
-        "nonPositiveInteger",
-        "unsignedInt",
-        "unsignedLong",
-        "unsignedShort",
-        "unsignedByte",
-    )
-}
-_FLOAT_TYPES = {XSD + "decimal", XSD + "double", XSD + "float"}
-_BOOLEAN = XSD + "boolean"
 _ERROR_AT = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
 
 
@@ -89,8 +55,8 @@ def execute(
     """Run ``query`` with pyoxigraph and return its raw result (what the CLI serializes).
 
     ``data`` is a build folder, a ``pyoxigraph.Store`` or a ``networkx`` graph; see
-    :func:`sparql` for ``bindings`` and ``graph``. A syntax error is a
-    :class:`~kg.errors.KgError` naming line and column of ``query``.
+    :func:`sparql` for ``bindings`` and ``graph``. A syntax error is an
+    :class:`~kg.errors.InvalidQuery` naming line and column of ``query``.
 
     Examples
     --------
@@ -109,14 +75,14 @@ def execute(
     try:
         return store.query(query, **kwargs)
     except SyntaxError as exc:
-        raise KgError(syntax_message(query, str(exc))) from None
+        raise InvalidQuery(syntax_message(query, str(exc))) from None
     except RuntimeError as exc:
         text = str(exc)
         if "SELECT projection" in text:
             text += " (a bound variable must be in the SELECT clause: add it there)"
-        raise KgError(f"query failed: {text}") from None
+        raise InvalidQuery(f"query failed: {text}") from None
     except OSError as exc:
-        raise KgError(f"query failed: {exc}") from None
+        raise BadInput(f"query failed: {exc}") from None
 
 
 def sparql(
@@ -169,14 +135,16 @@ def sparql(
     if engine == "rdflib":
         return _sparql_rdflib(query, data, bindings=bindings, graph=graph)
     if engine != "oxigraph":
-        raise KgError(f"unknown SPARQL engine {engine!r}: use 'oxigraph' or 'rdflib'")
+        raise InvalidArgument(
+            "engine", f"unknown SPARQL engine {engine!r}: use 'oxigraph' or 'rdflib'", prefix=False
+        )
     result = execute(query, data, bindings=bindings, graph=graph)
     if isinstance(result, ox.QueryBoolean):
         return bool(result)
     if isinstance(result, ox.QueryTriples):
         return list(result)
     names = [v.value for v in result.variables]
-    rows = [[_py_ox(solution[name]) for name in names] for solution in result]
+    rows = [[python_value(solution[name]) for name in names] for solution in result]
     return _frame(names, rows)
 
 
@@ -192,7 +160,7 @@ def syntax_message(query: str, error: str) -> str:
     """
     match = _ERROR_AT.match(error.strip())
     if not match:
-        return f"SPARQL syntax error: {_shorten(error)}"
+        return f"SPARQL syntax error: {shorten(error)}"
     line, col, msg = int(match[1]), int(match[2]), match[3]
     lines = query.splitlines() or [""]
     text = lines[line - 1] if 0 < line <= len(lines) else ""
@@ -214,13 +182,14 @@ def syntax_message(query: str, error: str) -> str:
     if not text.strip() and line > len(query.rstrip().splitlines()):
         msg += " (at the end of the query)"
     return (
-        f"SPARQL syntax error at line {line}, column {col}: {_shorten(msg)}\n"
+        f"SPARQL syntax error at line {line}, column {col}: {shorten(msg)}\n"
         f"  {text.rstrip()}\n  {caret}"
     )
 
 
 def named_node(iri: str) -> ox.NamedNode:
-    """``iri`` as a pyoxigraph ``NamedNode``, to bind or to name a graph; KgError if not absolute.
+    """``iri`` as a pyoxigraph ``NamedNode``, to bind or to name a graph; an
+    :class:`~kg.errors.InvalidArgument` when it is not an absolute IRI.
 
     Examples
     --------
@@ -229,73 +198,14 @@ def named_node(iri: str) -> ox.NamedNode:
     >>> named_node("lease")
     Traceback (most recent call last):
     ...
-    kg.errors.KgError: 'lease' is not an absolute IRI: No scheme found in an absolute IRI
+    kg.errors.InvalidArgument: 'lease' is not an absolute IRI: No scheme found in an absolute IRI
     """
     try:
         return ox.NamedNode(iri)
     except ValueError as exc:
-        raise KgError(f"{iri!r} is not an absolute IRI: {exc}") from None
-
-
-# --- formatting results ----------------------------------------------------------------
-
-
-RESULT_FORMATS = {
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-}
-GRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
-
-
-def format_results(
-    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
-    fmt: str = "table",
-    *,
-    prefix_map: Mapping[str, str] | None = None,
-    max_width: int = 60,
-) -> bytes:
-    """Serialize a raw result (from :func:`execute`) as ``fmt``.
-
-    ``csv``, ``tsv``, ``json`` (and ``xml``) are the W3C SPARQL 1.1 results formats,
-    written by pyoxigraph; ``table`` is an aligned text table with IRIs shortened by
-    ``prefix_map`` and cells cut at ``max_width``; ``ttl``/``nt`` are for CONSTRUCT and
-    DESCRIBE (``table`` means Turtle there).
-
-    Examples
-    --------
-    >>> res = execute("SELECT ?c WHERE { ?c kgv:missing true } LIMIT 1")  # doctest: +SKIP
-    >>> print(format_results(res, "csv").decode())  # doctest: +SKIP
-    c
-    http://example.org/kg/concept/cpa
-    """
-    if isinstance(result, ox.QueryTriples):
-        fmt = "ttl" if fmt == "table" else fmt
-        if fmt not in GRAPH_FORMATS:
-            raise KgError(
-                f"--format {fmt} is for SELECT and ASK; CONSTRUCT and DESCRIBE print as ttl or nt"
-            )
-        triples = sorted(result, key=str)
-        if fmt == "ttl":
-            return ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=dict(prefix_map or {}))
-        return ox.serialize(triples, format=GRAPH_FORMATS[fmt])
-    if fmt in GRAPH_FORMATS:
-        raise KgError(f"--format {fmt} is for CONSTRUCT and DESCRIBE; use table, csv, tsv or json")
-    if fmt in RESULT_FORMATS:
-        return result.serialize(format=RESULT_FORMATS[fmt])
-    if fmt != "table":
-        raise KgError(f"unknown format {fmt!r}")
-    if isinstance(result, ox.QueryBoolean):
-        return b"true\n" if bool(result) else b"false\n"
-    from kg.cli.output import format_table
-
-    names = [v.value for v in result.variables]
-    compact = _compactor(prefix_map or {})
-    rows = [[_cell(solution[name], compact) for name in names] for solution in result]
-    table = format_table(rows, names, max_width=max_width)
-    footer = f"({len(rows)} row{'s' if len(rows) != 1 else ''})"
-    return (table + "\n" + footer + "\n").encode("utf-8")
+        raise InvalidArgument(
+            "iri", f"{iri!r} is not an absolute IRI: {exc}", prefix=False
+        ) from None
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -305,16 +215,18 @@ def _ox_term(value: Any) -> Any:
     if isinstance(value, (ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)):
         return value
     if isinstance(value, bool):
-        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(_BOOLEAN))
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(BOOLEAN))
     if isinstance(value, int):
         return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
     if isinstance(value, float):
         return ox.Literal(repr(value), datatype=ox.NamedNode(XSD + "double"))
     if isinstance(value, str):
         return ox.Literal(value)
-    raise KgError(
+    raise InvalidArgument(
+        "bindings",
         f"cannot bind {type(value).__name__} {value!r}: use str, int, float, bool "
-        "or a pyoxigraph term"
+        "or a pyoxigraph term",
+        prefix=False,
     )
 
 
@@ -337,31 +249,6 @@ def _rdflib_term(value: Any) -> Any:
     return _rdflib_term(term)
 
 
-def _literal_py(lexical: str, datatype: str | None) -> Any:
-    try:
-        if datatype in _INTEGER_TYPES:
-            return int(lexical)
-        if datatype in _FLOAT_TYPES:
-            return float(lexical)
-    except ValueError:
-        return lexical
-    if datatype == _BOOLEAN:
-        return lexical.strip() in ("true", "1")
-    return lexical
-
-
-def _py_ox(term: Any) -> Any:
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if isinstance(term, ox.BlankNode):
-        return "_:" + term.value
-    if isinstance(term, ox.Literal):
-        return _literal_py(term.value, None if term.language else term.datatype.value)
-    return str(term)
-
-
 def _py_rdflib(term: Any) -> Any:
     import rdflib
 
@@ -374,7 +261,7 @@ def _py_rdflib(term: Any) -> Any:
     if isinstance(term, rdflib.Literal):
         if term.language:
             return str(term)
-        return _literal_py(str(term), str(term.datatype) if term.datatype else XSD + "string")
+        return literal_value(str(term), str(term.datatype) if term.datatype else XSD + "string")
     return str(term)
 
 
@@ -393,14 +280,16 @@ def _sparql_rdflib(
 
     g = to_rdflib(data)
     if graph:
-        raise KgError("graph= needs the oxigraph engine (rdflib builds have one graph)")
+        raise InvalidArgument(
+            "graph", "graph= needs the oxigraph engine (rdflib builds have one graph)", prefix=False
+        )
     pre = query_prefixes(g)
     init = {k.lstrip("?$"): _rdflib_term(v) for k, v in (bindings or {}).items()}
     try:
         result = g.query(query, initNs=pre, initBindings=init)
     except ParseException as exc:
         message = f"error at {exc.lineno}:{exc.col}: {exc.msg}"
-        raise KgError(syntax_message(query, message)) from None
+        raise InvalidQuery(syntax_message(query, message)) from None
     if result.type == "ASK":
         return bool(result.askAnswer)
     if result.type in ("CONSTRUCT", "DESCRIBE"):
@@ -408,33 +297,3 @@ def _sparql_rdflib(
     names = [str(v) for v in result.vars]
     rows = [[_py_rdflib(row[i]) for i in range(len(names))] for row in result]
     return _frame(names, rows)
-
-
-def _compactor(prefix_map: Mapping[str, str]):
-    ordered = sorted(prefix_map.items(), key=lambda kv: -len(kv[1]))
-
-    def compact(iri: str) -> str:
-        for name, ns in ordered:
-            if iri.startswith(ns) and len(iri) > len(ns):
-                return f"{name}:{iri[len(ns) :]}"
-        return f"<{iri}>"
-
-    return compact
-
-
-def _cell(term: Any, compact: Any) -> Any:
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        return compact(term.value)
-    if isinstance(term, ox.BlankNode):
-        return "_:" + term.value
-    if isinstance(term, ox.Literal):
-        value = _literal_py(term.value, None if term.language else term.datatype.value)
-        return value if not isinstance(value, bool) else str(value).lower()
-    return str(term)
-
-
-def _shorten(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -26,9 +26,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kg.errors import KgError
-from kg.store.query import _shorten, named_node
-from kg.store.database import STORE_DIR, oxigraph_executable, store_is_fresh, write_store
+from kg.errors import BadInput, InvalidArgument, KgError
+from kg.store.database import (
+    NT_FILE,
+    STORE_DIR,
+    oxigraph_executable,
+    require_build,
+    store_is_fresh,
+    write_store,
+)
+from kg.store.query import named_node
+from kg.store.results import shorten
 
 
 def serve(
@@ -64,9 +72,7 @@ def serve(
     exe = _oxigraph_exe()
     _check_port_free(host, port)
     folder = Path(data)
-    nt = folder / "graph.nt"
-    if not nt.is_file():
-        raise KgError(f"no graph.nt in {folder}: run 'kg build' first (or pass --data DIR)")
+    nt = require_build(folder, NT_FILE)
     location = folder / STORE_DIR
     with tempfile.TemporaryDirectory(prefix="kg-serve-") as tmp, tempfile.TemporaryFile() as log:
         if not store_is_fresh(folder):
@@ -151,17 +157,19 @@ def push(
 
     parts = urllib.parse.urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise KgError(
-            f"endpoint {endpoint!r} is not an http(s) URL (e.g. http://localhost:7878/store)"
+        raise InvalidArgument(
+            "endpoint",
+            f"{endpoint!r} is not an http(s) URL (e.g. http://localhost:7878/store)",
+            prefix=False,
         )
     if parts.username or parts.password:
-        raise KgError(
-            "put no credentials in the endpoint URL: use --user and the "
-            f"{password_env} environment variable"
+        raise InvalidArgument(
+            "endpoint",
+            "put no credentials in the endpoint URL: give the user, and the password in the "
+            f"{password_env} environment variable",
+            prefix=False,
         )
-    nt = Path(data) / "graph.nt"
-    if not nt.is_file():
-        raise KgError(f"no graph.nt in {data}: run 'kg build' first (or pass --data DIR)")
+    nt = require_build(data, NT_FILE)
     if graph is not None:
         named_node(graph)
     target = urllib.parse.urlencode({"graph": graph}) if graph else "default"
@@ -171,8 +179,8 @@ def push(
     if user is not None:
         password = os.environ.get(password_env)
         if password is None:
-            raise KgError(
-                f"--user {user} needs the password in the environment variable "
+            raise BadInput(
+                f"user {user} needs the password in the environment variable "
                 f"{password_env} (export {password_env}=…)"
             )
         token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
@@ -223,8 +231,8 @@ def _check_port_free(host: str, port: int) -> None:
         try:
             sock.bind((host, port))
         except OSError as exc:
-            raise KgError(
-                f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another --port)"
+            raise BadInput(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another port)"
             ) from None
 
 
@@ -283,12 +291,12 @@ def _http_error(exc: Any, endpoint: str, user: str | None, password_env: str) ->
     except OSError:
         body = ""
     first = next((ln.strip() for ln in body.splitlines() if ln.strip()), "")
-    detail = f": {_shorten(first, 160)}" if first else ""
+    detail = f": {shorten(first, 160)}" if first else ""
     if exc.code in (401, 403):
         how = (
-            f"check --user {user} and the password in ${password_env}"
+            f"check the user {user} and the password in ${password_env}"
             if user
-            else f"pass --user and put the password in ${password_env}"
+            else f"give a user and put the password in ${password_env}"
         )
         return f"{endpoint} refused the upload: HTTP {exc.code} {exc.reason} ({how}){detail}"
     return f"{endpoint} answered HTTP {exc.code} {exc.reason}{detail}"

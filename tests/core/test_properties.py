@@ -9,8 +9,9 @@ from urllib.parse import unquote
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.articles import clean_text, parse_article, parse_bytes
+from kg.articles import parse_article, parse_bytes
 from kg.graph import build_graph
+from kg.text import clean_text
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -7,11 +7,15 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import article, write_articles
 
-from kg.engine.parse import discover, language_code, read_corpus
-from kg.errors import KgError
 from kg.engine.build import build
+from kg.engine.cache import STATS, BuildCache, load_dict, save_dict
+from kg.engine.discover import discover
+from kg.engine.parallel import Workers
+from kg.engine.parse import read_corpus
+from kg.errors import KgError
+from kg.languages import language_code
+from tests.corpora import MALFORMED_COLON, article, make_bad_folder, write_articles
 
 CORE_FORMATS = ["graphml", "gexf", "json", "csv", "report"]
 
@@ -170,40 +174,6 @@ def test_discover_lists_files_sorted_with_slug_and_language(tmp_path):
 
 # --- bad input -----------------------------------------------------------------------------
 
-MALFORMED_COLON = (
-    "---\nkeywords: Economy,Capital\ntitle: Huvudstad\n"
-    "description: Fyra typer: skulder och arbete.\n---\n\n# Kapital\n\nSe [lease](/lease).\n"
-)
-MALFORMED_AMP = (
-    "---\nkeywords: Personal Finance,Wealth\ntitle: HNWI\n"
-    "description: &amp;quot;Rik&amp;quot; person.\n---\n\n# HNWI\n\nSe [capital](/capital).\n"
-)
-UNCLOSED = "---\nkeywords: Investing\n\n# Öppen rubrik\n\nSe [lease](/lease).\n"
-
-
-def make_bad_folder(root: Path) -> Path:
-    """A folder holding every kind of bad input next to good articles."""
-    write_articles(
-        root,
-        {
-            "sv/lease.md": article("hyresavtal", "Se [capital](/capital)."),
-            "sv/capital.md": MALFORMED_COLON,
-            "sv/hnwi.md": MALFORMED_AMP,
-            "sv/open.md": UNCLOSED,
-            "sv/empty.md": "",
-            "sv/dup.md": article("dup sv", "x"),
-            "Swedish/dup.md": article("dup Swedish", "x"),
-        },
-    )
-    (root / "sv" / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    (root / "sv" / "latin.md").write_bytes(
-        "---\ntitle: Caf\xe9\n---\n\nEn [hyresavtal](/lease) p\xe5 rad fem.\n".encode("latin-1")
-    )
-    (root / "sv" / "folder.md").mkdir()
-    (root / "sv" / "folder.md" / "inner.txt").write_text("not an article")
-    (root / "sv" / "broken.md").symlink_to(root / "does-not-exist.md")
-    return root
-
 
 @pytest.fixture
 def bad_build(tmp_path):
@@ -343,19 +313,20 @@ def test_warnings_only_is_not_failed(tmp_path):
 
 
 def test_files_hashed_in_two_processes_give_the_same_keys_and_problems(tmp_path, monkeypatch):
-    # from _PARALLEL_HASH files on, a forked child reads and hashes the first half
+    # from PARALLEL_HASH files on, a forked child reads and hashes the first half
     import kg.engine.parse as corpus_module
 
     src = make_bad_folder(tmp_path / "bad")
-    alone = corpus_module.scan_corpus([src])
-    if not corpus_module.can_fork():
+    alone = corpus_module.scan([src])
+    if not Workers().can_fork():
         pytest.skip("no fork here (threads running, or not POSIX)")
-    monkeypatch.setattr(corpus_module, "_PARALLEL_HASH", 2)
-    split = corpus_module.scan_corpus([src])
+    monkeypatch.setattr(corpus_module, "PARALLEL_HASH", 2)
+    split = corpus_module.scan([src])
     assert split.keys == alone.keys and len(split.keys) >= 8
     assert [k for k, _ in split.pending] == [k for k, _ in alone.pending]
-    assert split.errors == alone.errors
-    assert any(p.path == "sv/broken.md" and "cannot read" in p.message for p in split.errors)
+    assert split.corpus.errors == alone.corpus.errors
+    errors = split.corpus.errors
+    assert any(p.path == "sv/broken.md" and "cannot read" in p.message for p in errors)
 
 
 def _backdate(folder: Path, seconds: float = 60.0) -> None:
@@ -375,23 +346,22 @@ def trusting(monkeypatch):
 
 def test_a_rescan_takes_the_hash_of_a_file_whose_stat_did_not_change(tmp_path, trusting):
     import kg.engine.parse as corpus_module
-    from kg.engine.cache import load_dict, save_dict
 
     src = write_articles(tmp_path / "src", {"en/a.md": "See [b](/b).", "en/b.md": "B."})
-    cache = tmp_path / "cache"
-    first = corpus_module.scan_corpus([src], cache_dir=cache)
-    stats = load_dict(cache / corpus_module.STATS_NAME)
+    cache = BuildCache(tmp_path / "out")
+    first = corpus_module.scan([src], cache=cache)
+    stats = load_dict(cache.path(STATS))
     assert sorted(Path(p).name for p in stats) == ["a.md", "b.md"]
     # the recorded hash is what a rescan uses while the stat is the same: change it by hand
     a = str(src / "en" / "a.md")
     stats[a] = (stats[a][0], b"\0" * 16)
-    save_dict(cache / corpus_module.STATS_NAME, stats)
-    again = corpus_module.scan_corpus([src], cache_dir=cache)
+    save_dict(cache.path(STATS), stats)
+    again = corpus_module.scan([src], cache=cache)
     keys = dict((s.slug, k) for k, s in again.pending)
     assert keys["b"] == dict((s.slug, k) for k, s in first.pending)["b"]
     assert keys["a"] not in first.keys
     # without the cache folder every file is read
-    assert corpus_module.scan_corpus([src]).keys == first.keys
+    assert corpus_module.scan([src]).keys == first.keys
 
 
 def test_an_edit_that_keeps_size_and_mtime_is_still_seen(tmp_path, trusting):
@@ -399,14 +369,14 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(tmp_path, trusting):
 
     src = write_articles(tmp_path / "src", {"en/a.md": "See [b](/b).", "en/b.md": "B."})
     _backdate(src)
-    cache = tmp_path / "cache"
-    first = corpus_module.scan_corpus([src], cache_dir=cache)
+    cache = BuildCache(tmp_path / "out")
+    first = corpus_module.scan([src], cache=cache)
     path = src / "en" / "a.md"
     st = path.stat()
     time.sleep(0.05)  # past the file system's clock tick: the ctime moves
     path.write_text("See [c](/c).", encoding="utf-8")  # same size
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # same mtime
-    again = corpus_module.scan_corpus([src], cache_dir=cache)
+    again = corpus_module.scan([src], cache=cache)
     assert again.keys != first.keys
     result = build([src], tmp_path / "out", formats=["json"])
     assert result.graph.has_edge("a", "c") and not result.graph.has_edge("a", "b")
@@ -414,24 +384,22 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(tmp_path, trusting):
 
 def test_a_file_changed_just_before_a_scan_is_not_trusted_by_its_stat(tmp_path):
     import kg.engine.parse as corpus_module
-    from kg.engine.cache import load_dict
 
     src = write_articles(tmp_path / "src", {"en/a.md": "A.", "en/b.md": "B."})
     _backdate(src / "en")  # an old mtime, as cp -p or rsync -t leave: the ctime is now
-    cache = tmp_path / "cache"
-    corpus_module.scan_corpus([src], cache_dir=cache)
-    assert load_dict(cache / corpus_module.STATS_NAME) == {}  # within RACY_NS of the scan
+    cache = BuildCache(tmp_path / "out")
+    corpus_module.scan([src], cache=cache)
+    assert load_dict(cache.path(STATS)) == {}  # within RACY_NS of the scan
     assert corpus_module.RACY_NS >= 10**9
 
 
 def test_a_broken_stats_file_is_ignored(tmp_path, trusting):
     import kg.engine.parse as corpus_module
-    from kg.engine.cache import save_dict
 
     src = write_articles(tmp_path / "src", {"en/a.md": "A.", "en/b.md": "B."})
-    cache = tmp_path / "cache"
-    first = corpus_module.scan_corpus([src], cache_dir=cache)
-    save_dict(cache / corpus_module.STATS_NAME, {str(src / "en" / "a.md"): "junk"})
-    assert corpus_module.scan_corpus([src], cache_dir=cache).keys == first.keys
-    (cache / corpus_module.STATS_NAME).write_bytes(b"not a pickle")
-    assert corpus_module.scan_corpus([src], cache_dir=cache).keys == first.keys
+    cache = BuildCache(tmp_path / "out")
+    first = corpus_module.scan([src], cache=cache)
+    save_dict(cache.path(STATS), {str(src / "en" / "a.md"): "junk"})
+    assert corpus_module.scan([src], cache=cache).keys == first.keys
+    (cache.path(STATS)).write_bytes(b"not a pickle")
+    assert corpus_module.scan([src], cache=cache).keys == first.keys

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import article, write_articles
 
-from kg.formats.pieces import Layout, signatures, write_pieces, write_together
 from kg.engine.build import build
+from kg.engine.incremental import signatures, write_together
+from kg.formats.pieces import Layout, write_layout
+from tests.corpora import article, write_articles
 
 PIECE_FORMATS = ["nt", "ttl", "jsonld", "json", "graphml", "gexf", "csv"]
 SKIP = {".cache", "store"}
@@ -141,7 +142,7 @@ def test_write_together_passes_once_and_equals_files_written_alone(tmp_path):
     assert paths[0].read_text() == "[b,a2,a,c|A;A2;B;C]"
     assert paths[1].read_text() == "B!\nA2!\nA!\nC!\n"
     alone = tmp_path / "alone"
-    write_pieces(alone, one)
+    write_layout(alone, one)  # the core writer, no cache: the same bytes
     assert alone.read_bytes() == paths[0].read_bytes()
 
     made.clear()
@@ -200,8 +201,8 @@ def test_a_rebuild_renders_only_the_nodes_an_edit_touched(tmp_path):
 
 
 def _saved_signatures(out: Path) -> dict[str, bytes]:
-    from kg.engine.cache import load_dict
-    from kg.engine.build import CACHE_FOLDER, PIECES
+    from kg.engine.cache import FOLDER as CACHE_FOLDER
+    from kg.engine.cache import PIECES, load_dict
 
     return dict(load_dict(out / CACHE_FOLDER / PIECES)["signatures"])
 
@@ -300,3 +301,8 @@ def test_signatures_with_inputs_leave_out_sentences_but_see_everything_else():
     whole = signatures(G, {"a": "key a1"})["c"]  # c not in inputs: its sentences digested
     G.edges["c", "b"]["contexts"].append({"sentence": "z"})
     assert signatures(G, {"a": "key a1"})["c"] != whole
+
+
+def write_pieces(path, layout, unchanged=None, index=None):
+    """One file written by the incremental writer; the index of its pieces."""
+    return write_together([path], [layout], unchanged, [index])[0]

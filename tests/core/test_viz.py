@@ -10,7 +10,6 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import SMALL_WIKI, article
 
 from kg.articles import parse_article
 from kg.centrality import pagerank
@@ -30,26 +29,9 @@ from kg.viz import (
     top_concepts,
     visualize,
 )
+from tests.corpora import HOSTILE_IMG, HOSTILE_SCRIPT, hostile_files
 
-HOSTILE_IMG = "<img src=x onerror=window.__pwned=1>"
-HOSTILE_SCRIPT = "</script><script>window.__pwned=2</script>"
 DATA_RE = re.compile(r'<script id="kg-data" type="application/json">(.*?)</script>', re.S)
-
-
-def hostile_files() -> dict[str, str]:
-    files = dict(SMALL_WIKI)
-    files["en/evil.md"] = article(
-        "evil",
-        "Links to [back office](/backoffice) and [x](/evil2).\n",
-        keywords="Investing",
-        description="desc \u2028 line & <b>bold</b>",
-    ).replace("title: evil", f"title: '{HOSTILE_IMG}'")
-    files["en/evil2.md"] = article(
-        "evil2",
-        "Back to [the <i>evil</i> one](/evil).\n",
-        keywords="<b>kw</b>",
-    ).replace("title: evil2", f"title: '{HOSTILE_SCRIPT}'")
-    return files
 
 
 def graph_of(files: dict[str, str]) -> nx.DiGraph:
@@ -245,7 +227,7 @@ def test_bad_options(G):
         render_html(G, color_by="rainbow")
     with pytest.raises(KgError, match="size_by"):
         render_html(G, size_by="degree")
-    with pytest.raises(KgError, match="--top"):
+    with pytest.raises(KgError, match="top must be 0 or more"):
         render_html(G, top=-1)
 
 

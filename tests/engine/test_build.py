@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import article
-
 import kg
+from tests.corpora import article
 
 
 def test_unchanged_rebuild_reads_the_build_and_rewrites_nothing(small_wiki, tmp_path):
@@ -39,7 +38,7 @@ def test_an_edit_an_option_or_a_lost_file_means_a_real_build(small_wiki, tmp_pat
 
 
 def test_cached_mention_scan_follows_new_titles_and_texts(tmp_path):
-    from conftest import write_articles
+    from tests.corpora import write_articles
 
     src = write_articles(
         tmp_path / "src",
@@ -62,21 +61,20 @@ def test_cached_mention_scan_follows_new_titles_and_texts(tmp_path):
 
 
 def test_jobs_1_keeps_every_step_in_this_process(small_wiki, tmp_path, monkeypatch):
-    # no fork and no helper: the build that needs least memory
-    import kg.engine.exports
-    import kg.engine.parallel
-    import kg.mentions
+    # no fork, no helper, no oxigraph command: the build that needs least memory
+    import multiprocessing.process
+    import subprocess
+
+    from kg.engine import mentions
 
     def tripwire(*args, **kwargs):
         raise AssertionError("another process was started")
 
-    monkeypatch.setattr(kg.mentions, "PARALLEL_MIN", 1)  # a helper from the first text on
-    monkeypatch.setattr(kg.mentions, "_Split", tripwire)
-    monkeypatch.setattr(kg.engine.exports, "fork", tripwire)
-    monkeypatch.setattr(kg.engine.parallel, "fork", tripwire)
+    monkeypatch.setattr(mentions, "PARALLEL_MIN", 1)  # a helper from the first text on
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", tripwire)
+    monkeypatch.setattr(subprocess.Popen, "__init__", tripwire)
     one = kg.build(small_wiki, tmp_path / "one", jobs=1)
     assert one.graph.number_of_nodes() > 0
-    assert not kg.engine.parallel.in_one_process()  # only during the build
     monkeypatch.undo()
     kg.build(small_wiki, tmp_path / "two", jobs=2, cache=False)
     for name in ("graph.nt", "graph.json", "nodes.csv", "report.json"):

@@ -10,10 +10,11 @@ import html
 from pathlib import Path
 
 import pytest
-from test_viz import HOSTILE_IMG, HOSTILE_SCRIPT, graph_of, hostile_files
 
 from kg.graph import concepts
 from kg.viz import Viz, ego_concepts, render_html
+from tests.core.test_viz import graph_of
+from tests.corpora import HOSTILE_IMG, HOSTILE_SCRIPT, hostile_files
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

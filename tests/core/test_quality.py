@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import article, graph_of
 
 from kg.cli import main
 from kg.errors import KgError
 from kg.quality import CHECKS, check, unlinked_mentions
+from tests.corpora import article, graph_of
 
 BAD_YAML = "---\ntitle: Warned\ndescription: bad: value\n---\n# Warned\nText about [alpha](/a).\n"
 

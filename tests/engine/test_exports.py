@@ -12,13 +12,16 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import SMALL_WIKI, article, write_articles
 
 import kg.engine.parse
-from kg.errors import KgError
-from kg.engine.exports import FORMATS, read_build, write_atomic, write_exports
-from kg.formats.flat import EDGE_COLUMNS, NODE_COLUMNS
+from kg.atomic import write_atomic
 from kg.engine.build import build
+from kg.engine.exports import write_exports
+from kg.errors import KgError
+from kg.formats import FORMATS
+from kg.formats.flat import EDGE_COLUMNS, NODE_COLUMNS
+from kg.formats.nodelink import read_graph
+from tests.corpora import SMALL_WIKI, article, write_articles
 
 CORE_FORMATS = ["graphml", "gexf", "json", "csv", "report"]
 CORE_FILES = {
@@ -31,7 +34,7 @@ CORE_FILES = {
     "report.md",
 }
 ALL_FILES = CORE_FILES | {"graph.ttl", "graph.nt", "graph.jsonld", "graph.html"}
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -116,7 +119,7 @@ def big_corpus(tmp_path_factory) -> Path:
     for i in range(N_EN):
         files[f"English/c{i:04d}.md"] = generated_article(rng, f"c{i:04d}", N_SV)
     write_articles(root, files)
-    assert len(files) > kg.engine.parse._PARALLEL_MIN  # so that jobs=2 really uses the pool
+    assert len(files) > kg.engine.parse.PARALLEL_MIN  # so that jobs=2 really uses the pool
     return root
 
 
@@ -225,7 +228,7 @@ def test_same_articles_in_another_folder_give_identical_files(tmp_path):
 
 def test_graph_json_reads_back_as_the_same_graph(small_build):
     G = small_build.graph
-    H = read_build(small_build.out)
+    H = read_graph(small_build.out)
     assert isinstance(H, nx.DiGraph)
     assert sorted(H.nodes(data=True)) == sorted(G.nodes(data=True))
     assert sorted(H.edges(data=True)) == sorted(G.edges(data=True))
@@ -241,11 +244,11 @@ def test_graph_json_is_node_link_data(small_build):
 
 
 def test_read_build_without_a_build_is_a_clean_error(tmp_path):
-    with pytest.raises(KgError, match="no build"):
-        read_build(tmp_path)
+    with pytest.raises(KgError, match="no kg build here"):
+        read_graph(tmp_path)
     (tmp_path / "graph.json").write_text("{not json")
     with pytest.raises(KgError):
-        read_build(tmp_path)
+        read_graph(tmp_path)
 
 
 def test_graphml_loads_in_networkx(small_build):

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import article, write_articles
-from test_corpus import MALFORMED_COLON, make_bad_folder
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.corpora import MALFORMED_COLON, article, make_bad_folder, write_articles
+
+REPO = Path(__file__).resolve().parents[2]
 CORE = "graphml,gexf,json,csv,report"
 
 
@@ -270,7 +270,7 @@ def test_all_formats_build_has_no_traceback(good, tmp_path):
 
 def test_build_command_lists_the_same_formats_as_the_exporters():
     from kg.cli import build as command
-    from kg.engine.exports import FORMATS
+    from kg.formats import FORMATS
 
     assert command.FORMATS == FORMATS
 

@@ -7,7 +7,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.articles import _plain_mapping, parse_article, parse_bytes, split_keywords
+from kg.articles import parse_article, parse_bytes
+from kg.frontmatter import plain_mapping
+from kg.text import split_keywords
 
 
 def parse(text: str, **kw):
@@ -274,7 +276,7 @@ PLAIN_LINE = st.tuples(
 @given(st.lists(PLAIN_LINE, min_size=1, max_size=3))
 def test_plain_front_matter_is_read_as_yaml_reads_it(lines):
     block = "".join(f"{key}{sep}{value}{end}\n" for key, sep, value, end in lines)
-    plain = _plain_mapping(block)
+    plain = plain_mapping(block)
     if plain is not None:  # else YAML reads it
         assert plain == yaml.load(block, Loader=yaml.CSafeLoader)
         assert all(type(v) is str for v in plain.values())
@@ -282,8 +284,8 @@ def test_plain_front_matter_is_read_as_yaml_reads_it(lines):
 
 def test_plain_front_matter_is_read_without_yaml():
     block = "title: Back Office\ndescription: It is M&amp;A. Or not?\n\nkeywords: A,B, C\n"
-    assert _plain_mapping(block) == yaml.safe_load(block)
-    assert _plain_mapping("title: yes\n") is None  # a bool: YAML reads it
+    assert plain_mapping(block) == yaml.safe_load(block)
+    assert plain_mapping("title: yes\n") is None  # a bool: YAML reads it
 
 
 def test_line_of_a_reference_link_is_where_it_is_used():

@@ -7,11 +7,11 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import article, graph_of
 
 from kg.cli import main
 from kg.errors import KgError
 from kg.explore import find, neighbors, path, related, show, stats
+from tests.corpora import article, graph_of
 
 # a → b → d, a → c → d, c → x (missing), e → a; f, g, h unlinked.
 # Keywords: Common on a, b, c, h (4 holders); Rare on a, g (2 holders).

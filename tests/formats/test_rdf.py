@@ -9,23 +9,22 @@ import pyoxigraph as ox
 import pyshacl
 import pytest
 import rdflib
-from conftest import SMALL_WIKI, article, write_articles
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 import kg
 from kg.articles import parse_article
 from kg.errors import KgError
-from kg.graph import build_graph
 from kg.formats.rdf import (
     DEFAULT_BASE_IRI,
     PREFIXES,
     VOCAB,
-    concept_iri,
     encode_slug,
     keyword_slug,
     rdf_bytes,
     to_rdf_triples,
 )
+from kg.graph import build_graph
+from tests.corpora import SMALL_WIKI, article, write_articles
 
 PKG = Path(kg.__file__).parent
 SHAPES = PKG / "shapes" / "skos.ttl"
@@ -326,3 +325,7 @@ def test_every_kgv_term_used_is_defined_in_vocab_ttl(g):
         assert vocab.value(term, RDFS.isDefinedBy) == rdflib.URIRef(VOCAB)
     assert vocab.value(KGV.weight, RDFS.range) == rdflib.XSD.integer
     assert vocab.value(KGV.linksTo, RDFS.domain) == SKOS.Concept
+
+
+def concept_iri(slug: str) -> str:
+    return f"{DEFAULT_BASE_IRI}concept/{encode_slug(slug)}"

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 import networkx as nx
 import pytest
-from conftest import article
 
 from kg.articles import parse_article
 from kg.graph import build_graph, concepts, keyword_id, link_edges, link_graph
+from tests.corpora import article
 
 CONCEPT_KEYS = {
     "kind",
@@ -255,113 +253,3 @@ def test_graph_is_independent_of_article_order(G):
     assert list(one.nodes(data=True)) == list(two.nodes(data=True))
     assert list(one.edges(data=True)) == list(two.edges(data=True))
     assert one.graph == two.graph
-
-
-def test_unlinked_mentions_scanned_by_two_processes_are_the_ones_found_by_one(monkeypatch):
-    # from PARALLEL_MIN texts on, a helper process scans from the front while this process
-    # builds the graph, then this one scans from the back until they meet
-    import kg.mentions as mentions_module
-
-    titles = [f"term{i:02d}" for i in range(40)]
-    arts = []
-    for lang in ("sv", "fi"):
-        for i, title in enumerate(titles):
-            prose = " ".join(titles[(i * 7 + k) % 40] for k in range(6))
-            body = f"# {title}\n\n{prose}. See [x](/{titles[(i + 1) % 40]}).\n"
-            arts.append(parse_article(f"---\ntitle: {title}\n---\n{body}", slug=title, lang=lang))
-    alone = build_graph(arts)
-    monkeypatch.setattr(mentions_module, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(mentions_module, "BATCH", 3)
-    monkeypatch.setattr(mentions_module, "HELPER_BATCH", 5)
-    split = build_graph(arts)
-    found = _mentions(split)
-    assert found == _mentions(alone)
-    assert len(found) == 40 and all(set(v) == {"sv", "fi"} for v in found.values())
-
-
-def test_a_scan_that_releases_texts_finds_the_same_and_empties_them(monkeypatch):
-    import copy
-
-    import kg.mentions as mentions_module
-
-    titles = [f"term{i:02d}" for i in range(30)]
-    arts = []
-    for i, title in enumerate(titles):
-        prose = " ".join(titles[(i * 7 + k) % 30] for k in range(5))
-        text = f"---\ntitle: {title}\n---\n# {title}\n\n{prose}.\n"
-        arts.append(parse_article(text, slug=title, lang="sv"))
-    kept = build_graph(copy.deepcopy(arts))
-    monkeypatch.setattr(mentions_module, "PARALLEL_MIN", 1)  # the helper's side too
-    monkeypatch.setattr(mentions_module, "HELPER_BATCH", 4)
-    released = build_graph(arts, release_texts=True)
-    assert _mentions(released) == _mentions(kept) and len(_mentions(kept)) == 30
-    assert all(a.text == "" for a in arts)
-    cache: dict = {}
-    again = [parse_article(f"---\ntitle: {t}\n---\n{t} och term00.\n", slug=t) for t in titles]
-    build_graph(again, mention_cache=cache, release_texts=True)
-    rebuilt = [parse_article(f"---\ntitle: {t}\n---\n{t} och term00.\n", slug=t) for t in titles]
-    from_cache = build_graph(rebuilt, mention_cache=cache, release_texts=True)  # every text a hit
-    assert all(a.text == "" for a in rebuilt)
-    assert from_cache.nodes["term01"]["unlinked_mentions"] == {"en": ["term00"]}
-
-
-def _split_todo():
-    import kg.mentions as mentions_module
-
-    owners = {"en": {" lease ": "lease", " bond ": "bond"}, "sv": {" obligation ": "bond"}}
-    automata = {lang: mentions_module._automaton(o) for lang, o in owners.items()}
-    texts = [("en", "a lease"), ("en", "a bond"), ("en", "lease and bond"), ("sv", "en obligation")]
-    todo = [(lang, b"", text) for lang, text in texts * 50]
-    return owners, automata, todo, mentions_module._scan(automata, todo)
-
-
-def test_the_helper_process_scans_what_it_is_given_in_order(monkeypatch):
-    import kg.mentions as mentions_module
-
-    monkeypatch.setattr(mentions_module, "HELPER_BATCH", 7)
-    owners, automata, todo, one = _split_todo()
-    assert one[:4] == [("lease",), ("bond",), ("bond", "lease"), ("bond",)]
-    split = mentions_module._Split(owners, todo)
-    split.feeder.join()  # the helper alone: it takes every batch from the front
-    assert split.helped == len(todo)
-    assert split.finish(automata) == one
-
-
-def test_each_end_of_a_split_scan_takes_its_own_texts(monkeypatch):
-    import kg.mentions as mentions_module
-
-    monkeypatch.setattr(mentions_module, "HELPER", [sys.executable, "-c", "pass"])  # says nothing
-    owners, automata, todo, one = _split_todo()
-    split = mentions_module._Split(owners, todo)
-    assert split.finish(automata) == one  # what the helper left, this process scanned
-    assert split.helped == 0
-    split.ends = [7, 20]
-    assert split.take(4, front=False) == (16, 20) and split.take(10, front=True) == (7, 16)
-    assert split.take(1, front=True) == (16, 16) and split.take(1, front=False) == (16, 16)
-
-
-def test_a_helper_that_cannot_start_leaves_the_scan_to_this_process(monkeypatch):
-    import kg.mentions as mentions_module
-
-    monkeypatch.setattr(mentions_module, "HELPER", ["/nonexistent/python"])
-    owners, automata, todo, one = _split_todo()
-    split = mentions_module._Split(owners, todo)
-    split.feeder.join()
-    assert split.helped == 0 and split.finish(automata) == one
-
-
-def _mentions(G: nx.DiGraph) -> dict[str, dict[str, list[str]]]:
-    return {n: d["unlinked_mentions"] for n, d in G.nodes(data=True) if d.get("unlinked_mentions")}
-
-
-def test_a_helper_that_writes_other_bytes_leaves_the_scan_to_this_process(monkeypatch):
-    # a helper whose stdout carries something else (a start-up message, say)
-    import kg.mentions as mentions_module
-
-    noise = "import sys; sys.stdout.write('hello from a sitecustomize' * 100); sys.stdout.flush()"
-    monkeypatch.setattr(mentions_module, "HELPER", [sys.executable, "-c", noise])
-    owners, automata, todo, one = _split_todo()
-    split = mentions_module._Split(owners, todo)
-    split.feeder.join()  # before this process scans from the back, which could take all
-    assert split.helped == 0 and split.broken
-    assert split.finish(automata) == one
