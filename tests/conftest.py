@@ -9,12 +9,6 @@ import pytest
 from tests.corpora import REAL_CORPUS, SMALL_WIKI, write_articles
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "slow: starts a browser, a server, a notebook kernel or a big build"
-    )
-
-
 @pytest.fixture
 def real_corpus() -> Path:
     """The investors.wiki sample beside the project; the test is skipped when it is absent."""

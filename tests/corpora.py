@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import subprocess
 from pathlib import Path
 
 REAL_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -122,3 +124,26 @@ def make_bad_folder(root: Path) -> Path:
     (root / "sv" / "folder.md" / "inner.txt").write_text("not an article")
     (root / "sv" / "broken.md").symlink_to(root / "does-not-exist.md")
     return root
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``kg ARGS`` in this process (``kg.cli.main``), as a finished process would look:
+    its exit code and what it printed. Usage errors of argparse exit 2 as they do."""
+    import contextlib
+
+    from kg.cli import main
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+    err = io.StringIO()
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(contextlib.redirect_stdout(out))
+        stack.enter_context(contextlib.redirect_stderr(err))
+        if cwd is not None:
+            stack.enter_context(contextlib.chdir(cwd))
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse: --help, usage errors
+            code = exc.code if isinstance(exc.code, int) else 1
+    out.flush()
+    text = out.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
+    return subprocess.CompletedProcess(["kg", *args], code, text, err.getvalue())

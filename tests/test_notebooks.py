@@ -11,6 +11,8 @@ from nbclient import NotebookClient
 
 from tests.corpora import SMALL_WIKI, article, write_articles
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 NAMES = ("explore.ipynb", "corpus.ipynb")

@@ -21,6 +21,8 @@ from kg.engine.parse import read_corpus
 from kg.text import clean_text
 from tests.corpora import REAL_CORPUS
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 FORMATS = ["json", "csv", "report", "graphml", "gexf"]
 

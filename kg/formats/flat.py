@@ -8,6 +8,7 @@ a wiki's bytes and of no use in Gephi), which graph.json and the graph keep.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Container
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
@@ -97,7 +98,7 @@ class FlatRows:
             k: text_raw(v) for k, v in sorted(G.graph.items()) if not isinstance(v, (list, dict))
         }
         self.nodes = sorted(nodes)
-        self._node, self._succ = nodes, succ
+        self.data, self.succ = nodes, succ
         self._last: tuple[str, tuple[Row, list[tuple[str, Row]]]] | None = None
 
     def rows(self, node: str) -> tuple[Row, list[tuple[str, Row]]]:
@@ -105,9 +106,9 @@ class FlatRows:
         last = self._last
         if last is not None and last[0] == node:
             return last[1]
-        edges = sorted(self._succ[node].items())
+        edges = sorted(self.succ[node].items())
         made = (
-            flat_row(self._node[node]),
+            flat_row(self.data[node]),
             [(v, flat_row(d, FLAT_LEFT_OUT)) for v, d in edges],
         )
         self._last = (node, made)
@@ -115,9 +116,29 @@ class FlatRows:
 
 
 def flat_row(data: dict[str, Any], left_out: Container[str] = ()) -> Row:
-    """A node's or edge's attributes as text (:func:`text_raw`), but those ``left_out``."""
+    """A node's or edge's attributes as text (:func:`text_raw`), but those ``left_out``, in
+    the model's order (:func:`key_order`): the same graph gives the same row however its
+    dicts were filled (built here, or read back from graph.json with sorted keys).
+
+    Examples
+    --------
+    >>> flat_row({"weight": 2, "kind": "link", "zeta": [1]})
+    {'kind': 'link', 'weight': '2', 'zeta': '[1]'}
+    """
     by_type = _TEXT_BY_TYPE.get
-    return {k: by_type(type(v), text_raw)(v) for k, v in data.items() if k not in left_out}
+    keys = key_order(tuple(data))
+    return {k: by_type(type(data[k]), text_raw)(data[k]) for k in keys if k not in left_out}
+
+
+@functools.cache
+def key_order(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """Attribute names in the model's order: those of :data:`NODE_COLUMNS` and
+    :data:`EDGE_COLUMNS` in their order, then the others sorted."""
+    known = [k for k in _MODEL_ORDER if k in keys]
+    return (*known, *sorted(set(keys).difference(_MODEL_ORDER)))
+
+
+_MODEL_ORDER = tuple(dict.fromkeys((*NODE_COLUMNS[1:], *EDGE_COLUMNS[2:], "contexts")))
 
 
 def text_raw(value: Any) -> str:

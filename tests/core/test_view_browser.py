@@ -16,6 +16,8 @@ from kg.viz import Viz, ego_concepts, render_html
 from tests.core.test_viz import graph_of
 from tests.corpora import HOSTILE_IMG, HOSTILE_SCRIPT, hostile_files
 
+pytestmark = pytest.mark.slow
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -1,4 +1,4 @@
-"""The graph → every export file (kg.engine.exports), determinism, the cache and incremental builds."""
+"""The graph → every export file (kg.engine.exports): determinism, the cache, rebuilds."""
 
 from __future__ import annotations
 
@@ -130,6 +130,7 @@ def cold_j1(big_corpus, tmp_path_factory) -> tuple[Path, object]:
     return out, result
 
 
+@pytest.mark.slow
 def test_generated_corpus_builds(cold_j1):
     _, result = cold_j1
     assert result.report["articles"] == N_SV + N_EN
@@ -138,6 +139,7 @@ def test_generated_corpus_builds(cold_j1):
     assert result.report["missing_concepts"] > 0  # some targets were never written
 
 
+@pytest.mark.slow
 def test_jobs_1_and_jobs_2_give_identical_files(big_corpus, cold_j1, tmp_path):
     out1, _ = cold_j1
     result = build([big_corpus], tmp_path / "out", jobs=2, cache=False, formats=CORE_FORMATS)
@@ -145,6 +147,7 @@ def test_jobs_1_and_jobs_2_give_identical_files(big_corpus, cold_j1, tmp_path):
     assert_same_build(snapshot(out1), snapshot(tmp_path / "out"))
 
 
+@pytest.mark.slow
 def test_cache_and_no_cache_give_identical_files(big_corpus, cold_j1, tmp_path):
     out1, _ = cold_j1
     out = tmp_path / "out"
@@ -156,6 +159,7 @@ def test_cache_and_no_cache_give_identical_files(big_corpus, cold_j1, tmp_path):
     assert_same_build(snapshot(out1), snapshot(out))
 
 
+@pytest.mark.slow
 def test_incremental_build_reparses_one_file_and_equals_a_cold_build(big_corpus, tmp_path):
     src = tmp_path / "wiki"
     shutil.copytree(big_corpus, src)

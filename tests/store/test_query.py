@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from kg.formats.rdf import DEFAULT_BASE_IRI
 from kg.store import database as ks
 from kg.store import named as nq
 from kg.store import query as kq
-from tests.corpora import SMALL_WIKI, article, write_articles
+from tests.corpora import SMALL_WIKI, article, run_cli, write_articles
 
 QUOTE = 'a"b}{c'
 DROP = "x' } ; DROP"
@@ -88,13 +87,7 @@ def bare(build: Path, tmp_path: Path) -> Path:
 
 
 def kg_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kg", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
-    )
+    return run_cli(*args)
 
 
 def rows(result) -> list[tuple]:

@@ -26,6 +26,8 @@ from kg.formats.rdf import DEFAULT_BASE_IRI
 from kg.store.server import push
 from tests.corpora import SMALL_WIKI, write_articles
 
+pytestmark = pytest.mark.slow
+
 OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
