@@ -2,8 +2,8 @@
 
 ``networkx.spring_layout`` (seeded) for small views; past :data:`NX_LAYOUT_MAX_NODES`
 nodes, :func:`fast_layout`, the same Fruchterman-Reingold forces vectorised with numpy
-and sampled repulsion (measured on a 5,000-node, 28,000-edge graph: networkx's
-``spring_layout`` 84 s, ``forceatlas2_layout`` 115 s, :func:`fast_layout` under 1 s).
+and sampled repulsion: on thousands of nodes networkx's layouts take minutes, this takes
+about a second (``benchmarks/bench_viz.py``).
 """
 
 from __future__ import annotations

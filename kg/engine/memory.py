@@ -6,8 +6,8 @@ A build frees gigabytes at two points: the pickled chunks its parse workers sent
 unpickled, and the articles' prose, once the graph is built. glibc's allocator keeps
 freed memory inside the process unless asked to return it, so without
 :func:`release_free_memory` the build process stays as large as its peak, and a child it
-forks shares (and may copy) those pages. Measured on 30 languages × 14,300 articles:
-the build process went from 6.8 GB to 3.7 GB before its exports, in 0.4 s.
+forks shares (and may copy) those pages. On the whole wiki's shape this nearly halves
+the build process before its exports (``benchmarks/bench_build.py`` measures it).
 """
 
 from __future__ import annotations

@@ -5,14 +5,11 @@ Written by hand, like GraphML; an edge's id is ``source/target`` (a slug holds n
 
 Examples
 --------
->>> import tempfile, pathlib
->>> import networkx as nx
->>> from kg.articles import parse_article
->>> from kg.graph import build_graph
->>> G = build_graph([parse_article("# lease\\nSee [CPA](/cpa).", slug="lease", lang="en")])
+>>> import kg, tempfile, pathlib, networkx as nx
+>>> G = kg.load("articles")
 >>> path = write_gexf(G, pathlib.Path(tempfile.mkdtemp()) / "graph.gexf")
->>> sorted(nx.read_gexf(path).edges())
-[('lease', 'cpa')]
+>>> sorted(nx.read_gexf(path).edges())[:2]
+[('backoffice', 'client-facing'), ('backoffice', 'cpa')]
 """
 
 from __future__ import annotations

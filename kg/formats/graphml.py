@@ -5,14 +5,11 @@ wiki. Attribute values are text (:mod:`kg.formats.flat`); links leave out ``cont
 
 Examples
 --------
->>> import tempfile, pathlib
->>> import networkx as nx
->>> from kg.articles import parse_article
->>> from kg.graph import build_graph
->>> G = build_graph([parse_article("# lease\\nSee [CPA](/cpa).", slug="lease", lang="en")])
+>>> import kg, tempfile, pathlib, networkx as nx
+>>> G = kg.load("articles")
 >>> path = write_graphml(G, pathlib.Path(tempfile.mkdtemp()) / "graph.graphml")
->>> sorted(nx.read_graphml(path).edges())
-[('lease', 'cpa')]
+>>> sorted(nx.read_graphml(path).edges())[:2]
+[('backoffice', 'client-facing'), ('backoffice', 'cpa')]
 """
 
 from __future__ import annotations

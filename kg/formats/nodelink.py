@@ -7,14 +7,12 @@ was written from: it is how every command reads a build.
 
 Examples
 --------
->>> import tempfile, pathlib
->>> from kg.articles import parse_article
->>> from kg.graph import build_graph
->>> G = build_graph([parse_article("# lease\\nSee [CPA](/cpa).", slug="lease", lang="en")])
+>>> import kg, tempfile, pathlib
+>>> G = kg.load("articles")
 >>> path = write_node_link(G, pathlib.Path(tempfile.mkdtemp()) / "graph.json")
 >>> H = read_graph(path)
->>> sorted(H.edges()), H.nodes["cpa"]["exists"]
-([('lease', 'cpa')], False)
+>>> H.has_edge("backoffice", "cpa"), H.nodes["cpa"]["exists"]
+(True, False)
 """
 
 from __future__ import annotations

@@ -414,10 +414,8 @@ def write_turtle(G: nx.DiGraph, path: str | os.PathLike, base_iri: str | None = 
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> from kg.articles import parse_article
-    >>> from kg.graph import build_graph
-    >>> G = build_graph([parse_article("# lease\\nSee [CPA](/cpa).", slug="lease", lang="en")])
+    >>> import kg, tempfile, pathlib
+    >>> G = kg.load("articles")
     >>> out = write_turtle(G, pathlib.Path(tempfile.mkdtemp()) / "graph.ttl")
     >>> out.read_text().splitlines()[0]
     '@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .'
@@ -431,10 +429,8 @@ def write_ntriples(G: nx.DiGraph, path: str | os.PathLike, base_iri: str | None 
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> from kg.articles import parse_article
-    >>> from kg.graph import build_graph
-    >>> G = build_graph([parse_article("# lease\\nSee [CPA](/cpa).", slug="lease", lang="en")])
+    >>> import kg, tempfile, pathlib
+    >>> G = kg.load("articles")
     >>> out = write_ntriples(G, pathlib.Path(tempfile.mkdtemp()) / "graph.nt")
     >>> out.read_text().count("\\n") == len(to_rdf_triples(G))
     True
@@ -447,13 +443,11 @@ def write_jsonld(G: nx.DiGraph, path: str | os.PathLike, base_iri: str | None = 
 
     Examples
     --------
-    >>> import json, tempfile, pathlib
-    >>> from kg.articles import parse_article
-    >>> from kg.graph import build_graph
-    >>> G = build_graph([parse_article("# lease\\nSee [CPA](/cpa).", slug="lease", lang="en")])
+    >>> import json, kg, tempfile, pathlib
+    >>> G = kg.load("articles")
     >>> out = write_jsonld(G, pathlib.Path(tempfile.mkdtemp()) / "graph.jsonld")
     >>> json.loads(out.read_text())[0]["@id"]
-    'http://example.org/kg/concept/cpa'
+    'http://example.org/kg/concept/backoffice'
     """
     return write_layout(path, RdfItems(G, base_iri).layout("jsonld"))
 

@@ -6,10 +6,8 @@ counts in and out) and one row an edge (links and keyword edges), written as
 
 Examples
 --------
->>> import tempfile, pathlib
->>> from kg.articles import parse_article
->>> from kg.graph import build_graph
->>> G = build_graph([parse_article("# lease\\nSee [CPA](/cpa).", slug="lease", lang="en")])
+>>> import kg, tempfile, pathlib
+>>> G = kg.load("articles")
 >>> nodes, edges = write_csv(G, tempfile.mkdtemp())
 >>> nodes.read_text().splitlines()[0].split(",")[:3]
 ['id', 'kind', 'exists']
