@@ -4,9 +4,10 @@ A build folder (``kg build`` → ``exports/``) holds ``graph.nt`` and, beside it
 ``store/``: a pyoxigraph (RocksDB) store of the same triples, written by
 :func:`write_store`. Queries open the store read-only, which takes milliseconds
 whatever the size of the graph, while loading ``graph.nt`` on demand costs seconds
-(``benchmarks/bench_sparql.py`` measures both). So on-demand loading is only the fall-back when the store is missing
-(it is not committed to git) or older than ``graph.nt``: ``store/kg-store.json``
-records the ``graph.nt`` the store was loaded from (:func:`store_is_fresh`).
+(``benchmarks/bench_sparql.py`` measures both). So on-demand loading is only the
+fall-back when the store is missing (it is not committed to git) or older than
+``graph.nt``: ``store/kg-store.json`` records the ``graph.nt`` the store was loaded
+from (:func:`store_is_fresh`).
 
 Examples
 --------
