@@ -16,7 +16,7 @@ from typing import Any
 import ahocorasick
 import networkx as nx
 
-from kg.graph import Found
+from kg.graph import Found, adjacency
 from kg.records import Article
 
 Names = tuple[str, ...]
@@ -128,7 +128,7 @@ def unlinked(G: nx.DiGraph, slug: str, names: Names) -> list[str]:
     """The concepts of ``names`` that ``slug`` neither is nor links to."""
     if not names:
         return []
-    skip = G.succ[slug] if slug in G else _EMPTY
+    skip = adjacency(G)[1].get(slug, _EMPTY)  # a dict: the view's checks cost more than the scan
     return [n for n in names if n not in skip and n != slug]
 
 

@@ -127,15 +127,25 @@ def flat_row(data: dict[str, Any], left_out: Container[str] = ()) -> Row:
     """
     by_type = _TEXT_BY_TYPE.get
     keys = key_order(tuple(data))
+    if keys is None:  # already in the model's order: the graphs kg builds
+        return {k: by_type(type(v), text_raw)(v) for k, v in data.items() if k not in left_out}
     return {k: by_type(type(data[k]), text_raw)(data[k]) for k in keys if k not in left_out}
 
 
 @functools.cache
-def key_order(keys: tuple[str, ...]) -> tuple[str, ...]:
+def key_order(keys: tuple[str, ...]) -> tuple[str, ...] | None:
     """Attribute names in the model's order: those of :data:`NODE_COLUMNS` and
-    :data:`EDGE_COLUMNS` in their order, then the others sorted."""
+    :data:`EDGE_COLUMNS` in their order, then the others sorted; None when ``keys`` are in
+    that order already.
+
+    Examples
+    --------
+    >>> key_order(("weight", "kind")), key_order(("kind", "weight"))
+    (('kind', 'weight'), None)
+    """
     known = [k for k in _MODEL_ORDER if k in keys]
-    return (*known, *sorted(set(keys).difference(_MODEL_ORDER)))
+    ordered = (*known, *sorted(set(keys).difference(_MODEL_ORDER)))
+    return None if ordered == keys else ordered
 
 
 _MODEL_ORDER = tuple(dict.fromkeys((*NODE_COLUMNS[1:], *EDGE_COLUMNS[2:], "contexts")))
