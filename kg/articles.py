@@ -15,7 +15,7 @@ from kg.markdown import read_body
 from kg.records import Article, Problem
 from kg.text import clean_text, split_keywords
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 """Bump when parsing changes what an :class:`Article` holds: it invalidates caches."""
 
 

@@ -27,7 +27,8 @@ from typing import Any
 import networkx as nx
 
 from kg.labels import language_order
-from kg.records import Article, Corpus, Problem
+from kg.records import Article, Corpus, Link, Problem
+from kg.text import search_key
 
 KEYWORD_PREFIX = "keyword:"
 LINK = "link"
@@ -92,6 +93,7 @@ def build_graph(
     resolve = _resolver(G)
     edges: dict[tuple[str, str], dict[str, Any]] = {}
     anchors_to: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    split: list[_Split] = []  # links whose pieces may be one word: decided once all are read
     for article in arts:
         for link in article.links:
             target = resolve(link.target)
@@ -107,8 +109,12 @@ def build_graph(
             data["weight"] += 1
             data["langs"].add(article.lang)
             if link.is_label:
-                data["anchors"][link.anchor] = None
-                anchors_to[target][article.lang][link.anchor] += 1
+                if link.glued:
+                    data["anchors"][(len(split),)] = None  # its place, until it is decided
+                    split.append((data, target, article.lang, link))
+                else:
+                    data["anchors"][link.anchor] = None
+                    anchors_to[target][article.lang][link.anchor] += 1
             key = (article.lang, link.section, link.sentence)
             if key not in data["contexts"]:
                 data["contexts"][key] = {
@@ -118,6 +124,8 @@ def build_graph(
                     "line": link.line,
                     "path": article.path,
                 }
+    if split:
+        _decide_split_anchors(G, split, anchors_to)
     missing = sorted({target for _, target in edges} - set(G))
     G.add_nodes_from((slug, _concept(False, slug)) for slug in missing)
     _, succ, pred = adjacency(G)
@@ -311,6 +319,46 @@ def _resolver(G: nx.DiGraph):
         return same[0] if len(same) == 1 else target
 
     return resolve
+
+
+_Split = tuple[dict[str, Any], str, str, Link]
+"""A split link waiting for :func:`_decide_split_anchors`: its edge's data, its target,
+its language and the link."""
+
+
+def _decide_split_anchors(
+    G: nx.DiGraph, split: list[_Split], anchors_to: dict[str, dict[str, Counter[str]]]
+) -> None:
+    """Give each split link of ``split`` its anchor: the pieces glued (``link.glued``) when
+    that is a title of the target, or the anchor of a link that is not split, in any
+    language (the evidence that the pieces are one word), else the source's spacing.
+
+    Each link has a place ``(index,)`` in its edge's ``anchors``, where its anchor goes.
+    """
+    known: dict[str, set[str]] = {}
+    chosen: list[str] = []
+    for _, target, _, link in split:
+        names = known.get(target)
+        if names is None:
+            names = known[target] = {
+                search_key(name)
+                for name in (
+                    *((G.nodes[target].get("labels") or {}).values() if target in G else ()),
+                    *(a for counter in anchors_to.get(target, {}).values() for a in counter),
+                )
+            }
+        anchor = link.glued if search_key(link.glued) in names else link.anchor
+        chosen.append(anchor)
+    for (_, target, lang, _), anchor in zip(split, chosen, strict=True):
+        anchors_to[target][lang][anchor] += 1
+    done: set[int] = set()
+    for data, *_ in split:
+        if id(data) not in done:
+            done.add(id(data))
+            anchors = data["anchors"]
+            data["anchors"] = {
+                (chosen[key[0]] if isinstance(key, tuple) else key): None for key in anchors
+            }
 
 
 def _set_alt_labels(G: nx.DiGraph, anchors_to: dict[str, dict[str, Counter[str]]]) -> None:

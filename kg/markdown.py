@@ -5,9 +5,10 @@ parser: links in code spans and fenced or indented code are no links, reference 
 and ``<angle>`` destinations work, images are not links. Real-corpus repairs, each in
 one place:
 
-* ``##Heading`` (no space after the hashes) is a heading;
+* ``##Heading`` (no space after the hashes) is a heading, and so is ``＃＃ 强调`` (full-width
+  number signs, as Chinese and Japanese files write them);
 * two adjacent links to one target separated only by white space are one mention
-  whose anchor is the joined text (``[chartered account](/ca) [ant](/ca)``);
+  whose anchor is the joined text, with the source's own spacing (:func:`join_anchor`);
 * each link keeps the sentence it stands in (:func:`sentence_of`) and its section.
 """
 
@@ -22,7 +23,8 @@ import pyromark
 
 from kg.links import Target, resolve
 from kg.records import Article, Link
-from kg.text import clean_text
+from kg.scripts import has_unspaced
+from kg.text import clean_text, trim_label
 
 _OPTIONS = (
     pyromark.Options.ENABLE_TABLES
@@ -34,6 +36,9 @@ _ATX_NO_SPACE = re.compile(r"\n([ ]{0,3}(?:>[ ]?)*#{1,6})(?=[^\s#])")
 # a "#" that may end the hashes of a heading without its space (as "/x#part" does not);
 # the lines before the first are left alone
 _ATX_HINT = re.compile(r"#(?<=[\n >#]#)[^\s#]")
+# full-width number signs opening a line (before any space, quote marker or ASCII hash)
+_FULLWIDTH_ATX = re.compile("(?m)^([ ]{0,3}(?:>[ ]?)*)(#*＃[#＃]*)[ \t\u3000]*(?=[^\\s#＃])")
+_LONE_CAPITAL = re.compile(r"(?:^|\s)[^\W\d_]$")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+|[。！？]\s*")
 _SENTENCE_MARKS = ".!?…。！？"  # the first characters of a _SENTENCE_END match
 _SENTENCE_MARKS_ASCII = ".!?"
@@ -156,6 +161,7 @@ class _BodyReader:
                     add(value)
         flush()
         self.article.text = "\n".join(self.prose)
+        settle_split_anchors(self.article)
         self.article.external = sorted(self.external)
 
     def _recapture(self) -> None:
@@ -264,12 +270,14 @@ class _BodyReader:
             if end < 0:
                 end = size
             if len(pieces) == 1:
-                anchor = clean_text(text[start:end])
+                anchor, glued = _trimmed_anchor(clean_text(text[start:end])), ""
             else:
-                anchor = _join_anchor([text[a : (b if b >= 0 else size)] for a, b in pieces])
+                anchor, glued = join_anchor(text, [(a, b if b >= 0 else size) for a, b in pieces])
             sentence = sentence_of(text, start, end, breaks)
             self.article.links.append(
-                Link(pending.target, anchor, self.section, sentence, self._line(pending.byte))
+                Link(
+                    pending.target, anchor, self.section, sentence, self._line(pending.byte), glued
+                )
             )
         self.pending.clear()
 
@@ -285,7 +293,10 @@ class _BodyReader:
 
 
 def _space_atx_headings(body: str) -> str:
-    """``##Heading`` → ``## Heading``, from the first line that may need it on."""
+    """``##Heading`` → ``## Heading``, from the first line that may need it on; full-width
+    ``＃＃ 强调`` → ``## 强调`` (the line count, hence every link's line, stays)."""
+    if "＃" in body:
+        body = _FULLWIDTH_ATX.sub(_ascii_hashes, body)
     if body[:1] == "#":
         start = 0
     else:
@@ -296,17 +307,121 @@ def _space_atx_headings(body: str) -> str:
     return body[:start] + _ATX_NO_SPACE.sub("\n\\1 ", "\n" + body[start:])[1:]
 
 
-def _join_anchor(parts: list[str]) -> str:
-    """Join a split link's pieces: ``chartered account`` + ``ant`` → ``chartered accountant``."""
-    out = ""
-    for part in parts:
-        piece = clean_text(part)
-        if not out:
-            out = piece
-        elif piece:
-            glue = "" if out[-1].isalpha() and piece[0].islower() else " "
-            out = out + glue + piece
-    return out
+def _ascii_hashes(match: re.Match[str]) -> str:
+    """A heading's opening run of number signs, full-width or not, as ASCII and a space
+    (seven or more are no heading, and stay)."""
+    hashes = match.group(2)
+    return f"{match.group(1)}{'#' * len(hashes)} " if len(hashes) <= 6 else match.group(0)
+
+
+def join_anchor(text: str, pieces: list[tuple[int, int]]) -> tuple[str, str]:
+    """The anchor of a split link whose pieces are ``text[start:end]``, and the anchor with
+    its pieces glued when nothing here says whether they are one word (else ``""``).
+
+    The source's own spacing is kept: pieces written together are joined without a space
+    (``[証券](/x)[会社](/x)`` → ``証券会社``), pieces with white space between them (inside
+    the brackets or out) with one space (``[Börsenmakler](/x) [oder](/x)`` → ``Börsenmakler
+    oder``). A space is dropped only on evidence that the pieces are one word: here, a
+    piece ending in a lone capital letter before one that goes on in lower case
+    (``[Standards B](/x) [oard](/x)``); later, the same word elsewhere in the article
+    (:func:`settle_split_anchors`) or the glued anchor being a title or another anchor
+    of the target (:func:`kg.graph.build_graph`), which is why the glued form is returned.
+
+    Examples
+    --------
+    >>> join_anchor("証券会社", [(0, 2), (2, 4)])
+    ('証券会社', '')
+    >>> join_anchor("Börsenmakler oder", [(0, 12), (13, 17)])
+    ('Börsenmakler oder', 'Börsenmakleroder')
+    >>> join_anchor("Standards B oard", [(0, 11), (12, 16)])
+    ('Standards Board', '')
+    >>> join_anchor("Hedgefonds ,", [(0, 10), (11, 12)])
+    ('Hedgefonds', '')
+    """
+    spaced = glued = ""
+    undecided = False
+    last_end = 0
+    for start, end in pieces:
+        raw = text[start:end]
+        piece = clean_text(raw)
+        if not piece:
+            continue
+        # the source's spacing: the gap between the links and white space inside them
+        apart = (
+            text[last_end:start] != ""
+            or raw[:1].isspace()
+            or text[last_end - 1 : last_end].isspace()
+        )
+        last_end = end
+        if not spaced:
+            spaced = glued = piece
+        elif not apart:
+            spaced, glued = spaced + piece, glued + piece
+        elif not (spaced[-1].isalnum() and piece[0].isalnum()):
+            spaced, glued = f"{spaced} {piece}", f"{glued} {piece}"
+        elif piece[0].islower() and spaced[-1].isupper() and _LONE_CAPITAL.search(spaced):
+            spaced, glued = spaced + piece, glued + piece
+        else:
+            spaced, glued, undecided = f"{spaced} {piece}", glued + piece, True
+    return _trimmed_anchor(spaced), trim_label(glued) if undecided else ""
+
+
+def _trimmed_anchor(anchor: str) -> str:
+    """The anchor without punctuation at its ends; one of punctuation only (``[,](/x)``,
+    no label) as it is."""
+    return trim_label(anchor) or anchor
+
+
+def settle_split_anchors(article: Article) -> None:
+    """Glue a split link's pieces when each word they would make is written whole
+    elsewhere in the article's prose (``[Bank for International Settlemen](/bis) [ts](/bis)``
+    in an article that names the Bank for International Settlements).
+
+    Examples
+    --------
+    >>> a = Article(path="a.md", slug="a", lang="en", text="Settlements matter.")
+    >>> a.links = [Link("bis", "Bank for Settlemen ts", "", "", 1, "Bank for Settlements")]
+    >>> settle_split_anchors(a)
+    >>> a.links[0].anchor, a.links[0].glued
+    ('Bank for Settlements', '')
+    """
+    prose = ""
+    for link in article.links:
+        if not link.glued:
+            continue
+        prose = prose or article.text.casefold()
+        if all(_written(word, prose) for word in glued_words(link.anchor, link.glued)):
+            link.anchor, link.glued = link.glued, ""
+
+
+def glued_words(spaced: str, glued: str) -> list[str]:
+    """The words of ``glued`` that span a space of ``spaced`` (which has more spaces).
+
+    Examples
+    --------
+    >>> glued_words("chartered account ant", "chartered accountant")
+    ['accountant']
+    """
+    words = []
+    i = j = 0
+    while i < len(spaced) and j < len(glued):
+        if spaced[i] == glued[j]:
+            i, j = i + 1, j + 1
+            continue
+        start = glued.rfind(" ", 0, j) + 1
+        stop = glued.find(" ", j)
+        words.append(glued[start : stop if stop >= 0 else len(glued)])
+        i += 1
+    return words
+
+
+def _written(word: str, prose: str) -> bool:
+    """Whether ``word`` stands in ``prose`` (case folded) as a word of its own, or anywhere
+    in a script without spaces."""
+    folded = word.casefold()
+    if has_unspaced(folded):
+        return folded in prose
+    return re.search(rf"(?<!\w){re.escape(folded)}(?!\w)", prose) is not None
 
 
 def sentence_breaks(text: str) -> tuple[list[int], list[int]]:

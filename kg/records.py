@@ -31,16 +31,24 @@ class Problem:
 
 @dataclass(slots=True)
 class Link:
-    """One mention of another article: where it points and where it stands."""
+    """One mention of another article: where it points and where it stands.
+
+    ``glued`` is set only for a link split in pieces that the source separates by white
+    space (``[Börsenmakler](/x) [oder](/x)``) when the article does not say whether they
+    are one word: ``anchor`` keeps the space, ``glued`` is the anchor without it, which
+    the graph takes when a title or another anchor of the target spells it.
+    """
 
     target: str
     anchor: str
     section: str
     sentence: str
     line: int
+    glued: str = ""
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickled as a tuple (the cache, the pool)
-        return (Link, (self.target, self.anchor, self.section, self.sentence, self.line))
+        values = (self.target, self.anchor, self.section, self.sentence, self.line)
+        return (Link, (*values, self.glued) if self.glued else values)
 
     @property
     def is_label(self) -> bool:
