@@ -20,6 +20,7 @@ Graph
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -28,6 +29,7 @@ import networkx as nx
 
 from kg.labels import language_order
 from kg.records import Article, Corpus, Link, Problem
+from kg.scripts import label_words
 from kg.text import search_key
 
 KEYWORD_PREFIX = "keyword:"
@@ -369,23 +371,90 @@ def _set_alt_labels(G: nx.DiGraph, anchors_to: dict[str, dict[str, Counter[str]]
 
 
 def _best_anchor(slug: str, per_lang: dict[str, Counter[str]]) -> str:
-    """The label of a concept without an article, from the anchor texts that point to it:
-    one that spells the slug (``front office`` for ``frontoffice``) first, then the most
-    used, then an English one (as :func:`_set_labels` prefers English titles), then the
-    first in alphabetical order. So a link ``[COVID](/inflation)`` does not name
-    ``inflation`` when another anchor says ``inflation``.
+    """The label of a concept without an article, from the anchor texts that point to it.
+
+    The first rule that tells them apart decides:
+
+    1. one that spells the slug (``front office`` for ``frontoffice``);
+    2. one that is not a sentence (:func:`anchor_kind`);
+    3. the most used (so ``[COVID](/inflation)`` does not name ``inflation`` when other
+       anchors say ``inflation``);
+    4. the one used in most languages (they agree on it: ``ISDA``);
+    5. an English one (as :func:`_set_labels` prefers English titles);
+    6. one that reads as a term (a few words, no comma inside) before a longer name;
+    7. the first in alphabetical order.
+
+    A sentence is never a label: when every anchor is one, the slug is.
+
+    Examples
+    --------
+    >>> anchors = {"tr": Counter({"Emlakçılar , sigorta acenteleri": 1}),
+    ...            "zh": Counter({"滞纳金": 1}), "de": Counter({"Gebühren, die anfallen": 1})}
+    >>> _best_anchor("late-fee", anchors)
+    '滞纳金'
+    >>> _best_anchor("x", {"de": Counter({"Das ist so. Und mehr": 2})})
+    'x'
     """
     total: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
     for counter in per_lang.values():
         total.update(counter)
+        languages.update(counter.keys())
     english = per_lang.get("en", {})
     name = _letters(slug)
 
-    def rank(item: tuple[str, int]) -> tuple[bool, int, bool, str, str]:
+    def rank(item: tuple[str, int]) -> tuple[Any, ...]:
         text, count = item
-        return (_letters(text) != name, -count, text not in english, text.casefold(), text)
+        kind = anchor_kind(text)
+        return (
+            _letters(text) != name,
+            kind == SENTENCE,
+            -count,
+            -languages[text],
+            text not in english,
+            kind,
+            text.casefold(),
+            text,
+        )
 
-    return min(total.items(), key=rank)[0]
+    best = min(total.items(), key=rank)[0]
+    return slug if anchor_kind(best) == SENTENCE and _letters(best) != name else best
+
+
+TERM, NAME, SENTENCE = 0, 1, 2
+"""What an anchor reads as (:func:`anchor_kind`), best label first."""
+
+_TERM_WORDS = 4
+_NAME_WORDS = 10
+_INNER_PAUSE = re.compile(r"[,;:،؛]\s|[，、；：]")
+_INNER_END = re.compile(r"[.!?؟…][\"'”’»)]*\s+(\w)|[。！？]\s*\S")
+
+
+def anchor_kind(text: str) -> int:
+    """:data:`TERM` (at most four words, no comma, colon or semicolon inside), :data:`NAME`
+    (at most ten words, no sentence inside: ``US Department of Housing and Urban
+    Development``) or :data:`SENTENCE` (more words, or a sentence's end inside: a full
+    stop, then a capital letter; ``。``, then anything).
+
+    Words are counted by :func:`kg.scripts.label_words` (four characters of Chinese or
+    Japanese count as a word).
+
+    Examples
+    --------
+    >>> anchor_kind("Treuhandfonds"), anchor_kind("ETF:er"), anchor_kind("Emlakçılar , sigorta")
+    (0, 0, 1)
+    >>> anchor_kind("Stock Exchange of India Ltd. (NSE)"), anchor_kind("planering. Många drar")
+    (1, 2)
+    >>> anchor_kind("衍生品以及深奥的投资。另一个区别"), anchor_kind("a b c d e f g h i j k")
+    (2, 2)
+    """
+    words = label_words(text)
+    end = _INNER_END.search(text)
+    if words > _NAME_WORDS or (end is not None and (end.group(1) or "A").isupper()):
+        return SENTENCE
+    if words > _TERM_WORDS or _INNER_PAUSE.search(text):
+        return NAME
+    return TERM
 
 
 def _letters(text: str) -> str:
