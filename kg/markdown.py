@@ -419,9 +419,15 @@ def _written(word: str, prose: str) -> bool:
     """Whether ``word`` stands in ``prose`` (case folded) as a word of its own, or anywhere
     in a script without spaces."""
     folded = word.casefold()
-    if has_unspaced(folded):
-        return folded in prose
-    return re.search(rf"(?<!\w){re.escape(folded)}(?!\w)", prose) is not None
+    at = prose.find(folded)
+    if at < 0 or has_unspaced(folded):
+        return at >= 0
+    size = len(folded)
+    while at >= 0:
+        if not (prose[at - 1 : at].isalnum() or prose[at + size : at + size + 1].isalnum()):
+            return True
+        at = prose.find(folded, at + 1)
+    return False
 
 
 def sentence_breaks(text: str) -> tuple[list[int], list[int]]:
