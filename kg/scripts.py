@@ -55,6 +55,7 @@ _UNSPACED_RE = re.compile(f"[{UNSPACED_CLASS}]")
 _HAN_KANA_RE = re.compile(f"[{_HAN}{_HAN_ASTRAL}{_KANA}]")
 _HANGUL_RE = re.compile(f"[{_HANGUL}]")
 _KATAKANA_RE = re.compile(f"[{_KATAKANA}]")
+_SOUTHEAST_ASIAN_RE = re.compile(f"[{_SOUTHEAST_ASIAN}]")
 _CYRILLIC_RE = re.compile("[\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f]")
 
 
@@ -166,3 +167,15 @@ def label_words(text: str) -> int:
     if text.isascii():
         return len(parts)
     return sum(max(1, -(-len(_UNSPACED_RE.findall(part)) // 4)) for part in parts)
+
+
+def has_marked_script(text: str) -> bool:
+    """Whether ``text`` holds a letter of a script without spaces whose letters take
+    combining marks (Thai, Lao, Burmese, Khmer): a match there must not end next to one.
+
+    Examples
+    --------
+    >>> has_marked_script("สัญญาเช่า"), has_marked_script("租赁")
+    (True, False)
+    """
+    return not text.isascii() and _SOUTHEAST_ASIAN_RE.search(text) is not None

@@ -21,12 +21,20 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from multiprocessing.connection import Connection
 
-import ahocorasick
 import networkx as nx
 
 from kg.engine.parallel import Workers
 from kg.graph import Found
-from kg.mentions import Names, automaton, by_language, names_in, title_owners, titles, unlinked
+from kg.mentions import (
+    Names,
+    Scanner,
+    automaton,
+    by_language,
+    names_in,
+    title_owners,
+    titles,
+    unlinked,
+)
 from kg.records import Article
 
 PARALLEL_MIN = 2000
@@ -64,7 +72,7 @@ def start_scan(
     ('', {'lease': {'en': ['landlord']}})
     """
     plans: list[tuple[str, list[Article], list[bytes], str, dict[bytes, Names]]] = []
-    scanners: dict[str, ahocorasick.Automaton | None] = {}
+    scanners: dict[str, Scanner | None] = {}
     owners: dict[str, dict[str, str]] = {}
     todo: _Todo = []
     for lang, every in by_language(articles).items():
@@ -112,7 +120,7 @@ def start_scan(
     return finish
 
 
-def scan(scanners: dict[str, ahocorasick.Automaton | None], todo: _Todo) -> list[Names]:
+def scan(scanners: dict[str, Scanner | None], todo: _Todo) -> list[Names]:
     """The concepts each ``(lang, key, text)`` names, with that language's automaton."""
     return [names_in(scanners[lang], text) for lang, _, text in todo]
 
@@ -153,7 +161,7 @@ class _Split:
             self.ends[1] = start = max(last - size, first)
             return start, last
 
-    def finish(self, scanners: dict[str, ahocorasick.Automaton | None]) -> list[Names]:
+    def finish(self, scanners: dict[str, Scanner | None]) -> list[Names]:
         """Scan from the back until the ends meet, wait for the helper; every text's names."""
         while True:
             start, stop = self.take(BATCH, front=False)
