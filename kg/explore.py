@@ -25,6 +25,8 @@ from kg.errors import AmbiguousConcept, ConceptNotFound, InvalidArgument
 from kg.graph import concepts, is_link, keyword_id, link_edges, linked, links_in, links_out
 from kg.quality import unlinked_mentions
 from kg.report import counts, coverage
+from kg.scripts import has_unspaced
+from kg.text import search_key
 
 DIRECTIONS = ("out", "in", "both")
 """Which links :func:`neighbors` follows: to the concepts a concept links to, from, or both."""
@@ -38,9 +40,13 @@ _MAX_CANDIDATES = 10
 def find(G: nx.DiGraph, text: str) -> list[str]:
     """Concept ids that ``text`` names: a slug, a title or an anchor text, in any language.
 
-    The first rule that matches decides: the exact slug; else a title in any language
-    (ignoring case and runs of white space); else an anchor text that points to the
-    concept (``alt_labels``); else a slug equal but for case.
+    The first rule that matches decides: the exact slug; else a title in any language;
+    else an anchor text that points to the concept (``alt_labels``); else a slug; else,
+    for text in a script written without spaces (Chinese, Japanese), the titles and
+    anchor texts that hold it (``中台`` finds ``中台``, ``台办公`` finds ``后台办公室``).
+    Texts are compared by :func:`kg.text.search_key`: any case (Turkish ``KİRACI`` and
+    ``KIRACI`` find ``Kiracı``), any runs of white space, full-width letters as plain
+    ones, Arabic with or without vowel marks and tatweel.
 
     Parameters
     ----------
@@ -65,26 +71,35 @@ def find(G: nx.DiGraph, text: str) -> list[str]:
     (['backoffice'], ['backoffice'], ['lease'])
     >>> find(G, "nothing")
     []
+    >>> G = build_graph([parse_article("---\\ntitle: 后台办公室\\n---\\n", slug="backoffice")])
+    >>> find(G, "台办公")
+    ['backoffice']
     """
     if text in G and G.nodes[text].get("kind") == "concept":
         return [text]
-    key = _fold(text)
+    key = search_key(str(text))
     if not key:
         return []
     titles: set[str] = set()
     anchors: set[str] = set()
     slugs: set[str] = set()
+    parts: set[str] = set()
+    inside = has_unspaced(key)
     for node, data in G.nodes(data=True):
         if data.get("kind") != "concept":
             continue
-        if any(_fold(t) == key for t in (data.get("labels") or {}).values()):
+        own = [search_key(t) for t in (data.get("labels") or {}).values()]
+        if key in own:
             titles.add(node)
         elif not titles:
-            if any(_fold(a) == key for lst in (data.get("alt_labels") or {}).values() for a in lst):
+            named = [search_key(a) for lst in (data.get("alt_labels") or {}).values() for a in lst]
+            if key in named:
                 anchors.add(node)
-            if node.casefold() == key:
+            if search_key(node) == key:
                 slugs.add(node)
-    return sorted(titles or anchors or slugs)
+            if inside and any(key in n for n in (*own, *named)):
+                parts.add(node)
+    return sorted(titles or anchors or slugs or parts)
 
 
 def resolve(G: nx.DiGraph, text: str) -> str:
@@ -490,10 +505,6 @@ def stats(G: nx.DiGraph, top: int = 10, seed: int = 0, communities: bool = True)
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    return " ".join(str(text).split()).casefold()
-
-
 def _label(G: nx.DiGraph, node: str) -> str:
     return str(G.nodes[node].get("label") or node)
 
@@ -508,10 +519,12 @@ def _close_matches(G: nx.DiGraph, text: str) -> list[str]:
     for node, data in G.nodes(data=True):
         if data.get("kind") != "concept":
             continue
-        names[node.casefold()].add(node)
+        names[search_key(node)].add(node)
         for title in (data.get("labels") or {}).values():
-            names[_fold(title)].add(node)
-    hits = difflib.get_close_matches(_fold(text), list(names), n=_MAX_CANDIDATES, cutoff=0.6)
+            names[search_key(title)].add(node)
+    hits = difflib.get_close_matches(
+        search_key(str(text)), list(names), n=_MAX_CANDIDATES, cutoff=0.6
+    )
     out: list[str] = []
     for hit in hits:
         for node in sorted(names[hit]):
