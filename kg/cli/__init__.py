@@ -87,7 +87,12 @@ def explain(exc: KgError, args: argparse.Namespace) -> tuple[str, int]:
     return str(exc), 1
 
 
-FLAGS = {"params": "--param", "checks": "--only/--fail-on", "iri": "--param"}
+FLAGS = {
+    "params": "--param",
+    "checks": "--only/--fail-on",
+    "iri": "--param",
+    "lang_tags": "--lang-tag",
+}
 """Library parameters whose flag is not ``--`` + their name."""
 
 HINTS = {"params": "give each as --param NAME=VALUE"}

@@ -49,6 +49,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(repeat or comma-separate)",
     )
     p.add_argument(
+        "--lang-tag",
+        action="append",
+        metavar="NAME=TAG",
+        help="tag a language folder otherwise, e.g. Chinese=zh-Hant (repeat for more)",
+    )
+    p.add_argument(
         "--base-iri",
         metavar="IRI",
         help="base of RDF IRIs, ending in /, # or : (default http://example.org/kg/)",
@@ -96,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
             cache=not args.no_cache,
             formats=args.formats,
             progress=progress,
+            lang_tags=args.lang_tag,
         )
     report = result.report
     if not args.quiet:

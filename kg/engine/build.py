@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,7 @@ def build(
     cache: bool = True,
     formats: Iterable[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    lang_tags: Mapping[str, str] | Sequence[str] | None = None,
 ) -> BuildResult:
     """Parse the sources, build the graph and write every export into ``out``.
 
@@ -118,6 +119,8 @@ def build(
         Reuse parsed articles from ``out/.cache`` (False: a cold build).
     formats : iterable of str, optional
         Exports to write (:data:`kg.formats.FORMATS`); default all.
+    lang_tags : mapping or list of ``NAME=TAG``, optional
+        Language folders retagged: ``{"Chinese": "zh-Hant"}`` (:mod:`kg.languages`).
 
     Examples
     --------
@@ -127,7 +130,7 @@ def build(
     """
     started = time.perf_counter()
     with no_gc():
-        result = _Build(out, lang, base_iri, site_url, jobs, cache, formats).run(
+        result = _Build(out, lang, base_iri, site_url, jobs, cache, formats, lang_tags).run(
             _as_list(sources), progress
         )
     result.seconds = round(time.perf_counter() - started, 4)
@@ -146,9 +149,11 @@ class _Build:
         jobs: int | None,
         cache: bool,
         formats: Iterable[str] | None,
+        lang_tags: Mapping[str, str] | Sequence[str] | None = None,
     ) -> None:
         self.folder = Path(out)
         self.lang = lang
+        self.lang_tags = lang_tags
         self.base_iri = base_iri
         self.site_url = site_url
         self.workers = Workers(jobs)
@@ -160,7 +165,12 @@ class _Build:
         timings, cache = self.timings, self.cache
         start = time.perf_counter()
         found = scan(
-            sources, lang=self.lang, site_url=self.site_url, cache=cache, workers=self.workers
+            sources,
+            lang=self.lang,
+            site_url=self.site_url,
+            cache=cache,
+            workers=self.workers,
+            lang_tags=self.lang_tags,
         )
         stamp = self._fingerprint(found)
         if cache is not None and self._unchanged(stamp):
@@ -252,6 +262,7 @@ def load(
     lang: Sequence[str] | str | None = None,
     site_url: str | None = None,
     jobs: int | None = None,
+    lang_tags: Mapping[str, str] | Sequence[str] | None = None,
 ) -> nx.DiGraph:
     """The graph of a build folder (one holding ``graph.json``) or of a source folder.
 
@@ -263,7 +274,8 @@ def load(
     """
     if (Path(path) / GRAPH_FILE).is_file():
         return read_graph(path)
-    return graph_of(read_corpus([path], lang=lang, site_url=site_url, jobs=jobs), site_url)
+    corpus = read_corpus([path], lang=lang, site_url=site_url, jobs=jobs, lang_tags=lang_tags)
+    return graph_of(corpus, site_url)
 
 
 def _as_list(sources: Sequence[str | os.PathLike] | str | os.PathLike) -> list[Any]:

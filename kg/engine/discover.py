@@ -9,11 +9,11 @@ reported, not read.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kg.errors import BadInput
-from kg.languages import DEFAULT_LANG, language_code
+from kg.languages import DEFAULT_LANG, check_lang_tags, lang_matches, language_code
 from kg.records import Problem
 
 
@@ -28,13 +28,16 @@ class SourceFile:
 
 
 def discover(
-    sources: Sequence[str | os.PathLike], lang: Sequence[str] | str | None = None
+    sources: Sequence[str | os.PathLike],
+    lang: Sequence[str] | str | None = None,
+    lang_tags: Mapping[str, str] | Sequence[str] | None = None,
 ) -> tuple[list[SourceFile], list[Problem], dict[str, int]]:
     """List the markdown files of the sources with slug and language.
 
     Returns ``(files, problems, skipped)``: problems for missing sources and folders named
     like articles; ``skipped`` counts files left out by the language filter, per language.
-    A missing source raises :class:`~kg.errors.BadInput`.
+    A missing source raises :class:`~kg.errors.BadInput`. ``lang_tags`` retags language
+    folders (:func:`kg.languages.language_code`); ``lang`` keeps ``zh-Hans`` for ``zh``.
 
     Examples
     --------
@@ -44,6 +47,7 @@ def discover(
     """
     langs = [lang] if isinstance(lang, str) else list(lang or [])
     langs = [code for item in langs for code in item.split(",") if code]
+    tags = check_lang_tags(lang_tags)
     flat_lang = langs[0] if langs else DEFAULT_LANG
     files: list[SourceFile] = []
     problems: list[Problem] = []
@@ -56,9 +60,9 @@ def discover(
             continue
         if not os.path.isdir(root):
             raise BadInput(f"{source}: no such folder (give a folder of markdown articles)")
-        for folder, code in _language_folders(root, flat_lang):
+        for folder, code in _language_folders(root, flat_lang, tags):
             listed = _markdown_files(folder, root, problems, top_only=folder == root)
-            if folder != root and langs and code not in langs:
+            if folder != root and langs and not lang_matches(code, langs):
                 skipped[code] = skipped.get(code, 0) + sum(1 for _ in listed)
                 continue
             files.extend(SourceFile(path, rel, _slug(rel), code) for path, rel in listed)
@@ -70,12 +74,14 @@ def _slug(rel: str) -> str:
     return name[:-3] if name.lower().endswith(".md") else os.path.splitext(name)[0]
 
 
-def _language_folders(root: str, flat_lang: str) -> list[tuple[str, str]]:
+def _language_folders(
+    root: str, flat_lang: str, lang_tags: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
     """``(folder, language)``: the root (its own files, in ``flat_lang``), then language folders."""
     found = [(root, flat_lang)]
     for name in sorted(os.listdir(root)):
         child = os.path.join(root, name)
-        code = language_code(name) if os.path.isdir(child) else None
+        code = language_code(name, lang_tags) if os.path.isdir(child) else None
         if code:
             found.append((child, code))
     return found

@@ -13,7 +13,7 @@ import hashlib
 import os
 import pickle
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +75,7 @@ def read_corpus(
     site_url: str | None = None,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    lang_tags: Mapping[str, str] | Sequence[str] | None = None,
 ) -> Corpus:
     """Read and parse every article of the sources.
 
@@ -90,6 +91,8 @@ def read_corpus(
         Processes that parse; default the number of cores. The result does not depend on it.
     progress : callable, optional
         Called as ``progress(done, total)`` while parsing.
+    lang_tags : mapping or list of ``NAME=TAG``, optional
+        Language folders retagged (:func:`kg.languages.language_code`).
 
     Examples
     --------
@@ -98,7 +101,9 @@ def read_corpus(
     (['backoffice'], [])
     """
     workers = Workers(jobs)
-    found = scan(_as_list(sources), lang=lang, site_url=site_url, workers=workers)
+    found = scan(
+        _as_list(sources), lang=lang, site_url=site_url, workers=workers, lang_tags=lang_tags
+    )
     return parse(found, workers=workers, progress=progress).corpus
 
 
@@ -109,6 +114,7 @@ def scan(
     site_url: str | None = None,
     cache: BuildCache | None = None,
     workers: Workers | None = None,
+    lang_tags: Mapping[str, str] | Sequence[str] | None = None,
 ) -> Scan:
     """Find the articles of the sources and hash their bytes, without parsing them.
 
@@ -118,7 +124,7 @@ def scan(
     """
     started = time.time_ns()
     workers = workers or Workers()
-    files, problems, skipped = discover(sources, lang)
+    files, problems, skipped = discover(sources, lang, lang_tags)
     found = Scan(Corpus(files=len(files), skipped_languages=skipped), site_url=site_url)
     found.corpus.warnings.extend(problems)
     if not files:  # nothing to build is a failed input, not an empty success
