@@ -30,7 +30,6 @@ from kg.graph import Found, adjacency
 from kg.records import Article
 from kg.scripts import (
     HANGUL,
-    NON_ASCII_SEPARATORS,
     UNSPACED,
     UNSPACED_CLASS,
     WORDS,
@@ -39,13 +38,14 @@ from kg.scripts import (
     is_mark,
     match_rule,
     min_length,
+    non_ascii_separators,
 )
 
 Names = tuple[str, ...]
 """The concepts a text names, sorted (a tuple takes a fifth of a frozenset's memory)."""
 
 _ASCII_TO_SPACE = bytes(32 if i < 128 and not chr(i).isalnum() else i for i in range(256))
-_SEPARATORS_RE = re.compile(f"[{NON_ASCII_SEPARATORS}]")
+_SEPARATORS_RE = re.compile(f"[{non_ascii_separators()}]")
 _UNSPACED_RUN_RE = re.compile(f"[{UNSPACED_CLASS}]+")
 _VALUE = itemgetter(1)  # automaton.iter gives (end, value): the concept named
 _NONE: Names = ()
