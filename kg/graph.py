@@ -7,7 +7,8 @@ Nodes
     ``paths`` {lang: relative path}, ``alt_labels`` {lang: [anchor texts]},
     ``external_links`` [url], ``unlinked_mentions`` {lang: [concepts named, not linked]};
     concept linked to but without an article: the same keys, ``exists=False`` and
-    ``label`` the anchor text that spells the slug, else the most used one (else the slug);
+    ``label`` the anchor text that spells the slug, else the most used one that is not a
+    sentence (else the slug);
     keyword (id = ``keyword:<Keyword>``): ``kind="keyword"``, ``label``.
 Edges
     concept → concept: ``kind="link"``, ``weight`` (mentions), ``anchors`` [str],
