@@ -30,6 +30,7 @@ CHECKS = (
     "unlinked-mention",
     "missing-translation",
     "parse-warning",
+    "odd-anchor",
 )
 
 if TYPE_CHECKING:
