@@ -44,6 +44,7 @@ PHRASE_WORDS = 12
 """An anchor of this many words or more reads like a phrase, not a name."""
 _LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _WORD = re.compile(r"\w+", re.UNICODE)
+_FULL_STOPS = ("。", "！", "？", "︒")
 
 
 def language_order(languages: Iterable[str], lang: str | None = None) -> list[str]:
@@ -230,7 +231,8 @@ def anchor_problem(
     its ``titles`` is always a name. Otherwise it is not when it is made of function
     words only (``till``, ``kan``); when it reads like a phrase (:data:`PHRASE_WORDS`
     words or more; three or more ending with a function word; four or more of which more
-    than half are function words; four or more ending with a full stop after a long word);
+    than half are function words; four or more ending with a full stop after a long word;
+    six characters or more ending with a CJK full stop);
     or when it is used for ``targets`` >= :data:`SHARED_ANCHOR_TARGETS` concepts in this
     language.
 
@@ -240,6 +242,8 @@ def anchor_problem(
     (False, True)
     >>> anchor_problem("alla de ger tillstånd till", "sv")
     'reads like a phrase, not a name'
+    >>> anchor_problem("住居または構造物です。", "ja")
+    'reads like a sentence, not a name'
     >>> anchor_problem("betala", "sv", targets=4)
     'the anchor of 4 concepts'
     >>> anchor_problem("Will", "en", slug="will") is None   # spells the slug: a name
@@ -275,6 +279,8 @@ def _word_problem(folded: str, lang: str) -> str | None:
     if len(words) >= 4 and sum(w in small for w in words) * 2 > len(words):
         return "reads like a phrase, not a name"
     if len(words) >= 4 and folded.endswith(".") and len(words[-1]) >= 5:  # not "Corp."
+        return "reads like a sentence, not a name"
+    if folded.endswith(_FULL_STOPS) and len(folded) >= 6:  # CJK: no spaces between words
         return "reads like a sentence, not a name"
     return None
 

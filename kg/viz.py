@@ -513,7 +513,7 @@ def _positions(G, chosen: list[str], links, focus) -> dict[str, tuple[float, flo
 
 
 def _spread(
-    pos: dict[str, tuple[float, float]], power: float = 0.6
+    pos: dict[str, tuple[float, float]], power: float = 0.45
 ) -> dict[str, tuple[float, float]]:
     """Positions moved away from the centre, the crowded middle most (distance d → d**power):
     force layouts pack the hubs of a wiki into a knot where no label fits.

@@ -30,7 +30,7 @@ var kgOut = new Map();       // id -> indexes into KG.edges of its links out (dr
 var kgIn = new Map();        // id -> indexes of its links in
 var kgState = { keywords: KG.showKeywords, missing: KG.showMissing, hidden: new Set(),
                 highlight: null, lit: null, selected: null, stabilized: !KG.physics,
-                labelled: [] };
+                labelled: [], labelBoxes: [] };
 var KG_EDGE = { color: "#9aa4b2", highlight: "#1f2430", hover: "#3b4350",
                 opacity: KG.large ? 0.35 : 0.6, inherit: false };
 
@@ -387,7 +387,8 @@ function kgSmaller(style) {
 }
 
 /* Put r's label at the first free spot around its dot: below, above, right, left, then
- * the four corners (and, in a second try, a little farther out). */
+ * the four corners (and, in a second try, on two rings farther out, tied to the dot by a
+ * leader line). */
 function kgPlace(ctx, r, style, sx, sy, rad, width, height, hits, keep, placed) {
   var font = style.weight + style.px + "px " + KG_FONT;
   var w = kgLabelWidth(ctx, r, font), h = style.px * 1.3, d = rad * 0.75;
@@ -395,10 +396,15 @@ function kgPlace(ctx, r, style, sx, sy, rad, width, height, hits, keep, placed) 
                [sx - rad - 3 - w / 2, sy - h / 2], [sx + d + w / 2, sy + d],
                [sx - d - w / 2, sy + d], [sx + d + w / 2, sy - d - h],
                [sx - d - w / 2, sy - d - h]];
-  if (style.small) {  // a second try: a little farther out too
-    spots.push([sx, sy + rad + 1 + h], [sx, sy - rad - 1 - 2 * h],
-               [sx + rad + 3 + w / 2, sy + h / 2], [sx - rad - 3 - w / 2, sy + h / 2],
-               [sx + rad + 3 + w / 2, sy - 1.5 * h], [sx - rad - 3 - w / 2, sy - 1.5 * h]);
+  var near = spots.length;
+  if (style.small) {  // a second try: farther out, on two rings, with a leader line
+    [rad + 18, rad + 40].forEach(function (ring) {
+      for (var k = 0; k < 12; k++) {
+        var angle = Math.PI / 2 + k * Math.PI / 6;
+        var cx = sx + Math.cos(angle) * (ring + w / 2), cy = sy + Math.sin(angle) * ring;
+        spots.push([cx, cy - h / 2]);
+      }
+    });
   }
   for (var j = 0; j < spots.length; j++) {
     var box = [spots[j][0] - w / 2 - 1, spots[j][1], w + 2, h];
@@ -408,7 +414,8 @@ function kgPlace(ctx, r, style, sx, sy, rad, width, height, hits, keep, placed) 
     if (hits(box)) continue;
     keep(box);
     keep([sx - rad, sy - rad, 2 * rad, 2 * rad]);
-    placed.push({ r: r, x: spots[j][0], y: spots[j][1], font: font, style: style });
+    placed.push({ r: r, x: spots[j][0], y: spots[j][1], font: font, style: style, box: box,
+                  leader: j >= near ? [sx, sy] : null });
     return true;
   }
   return false;
@@ -423,6 +430,17 @@ function kgDrawLabels(ctx) {
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
   ctx.lineJoin = "round";
+  ctx.strokeStyle = "rgba(60,67,80,0.55)";
+  ctx.lineWidth = 1;
+  placed.forEach(function (p) {  // a label set apart from its dot is tied to it by a line
+    if (!p.leader) return;
+    var tx = Math.max(p.box[0], Math.min(p.leader[0], p.box[0] + p.box[2]));
+    var ty = p.leader[1] < p.box[1] ? p.box[1] : p.box[1] + p.box[3];
+    ctx.beginPath();
+    ctx.moveTo(p.leader[0], p.leader[1]);
+    ctx.lineTo(tx, ty);
+    ctx.stroke();
+  });
   placed.forEach(function (p) {
     ctx.font = p.font;
     ctx.direction = p.r.rtl ? "rtl" : "ltr";
@@ -434,6 +452,7 @@ function kgDrawLabels(ctx) {
   });
   ctx.restore();
   kgState.labelled = placed.map(function (p) { return p.r.id; });
+  kgState.labelBoxes = placed.map(function (p) { return p.box; });
 }
 
 /* ---- the card of the selected node, and a small tip on hover when nothing is selected ---- */
