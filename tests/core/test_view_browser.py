@@ -492,7 +492,8 @@ def test_cjk_labels_are_drawn_with_a_cjk_font(browser, tmp_path):
         view.close()
 
 
-WORDS = "asset bond credit equity fund hedge index lease margin option rate share stock tax".split()
+WORDS = ["asset", "bond", "credit", "equity", "fund", "hedge", "index"]
+WORDS += ["lease", "margin", "option", "rate", "share", "stock", "tax"]
 
 
 def crowded_graph(n: int = 120):
