@@ -68,10 +68,10 @@ from kg.atomic import write_atomic
 from kg.centrality import pagerank
 from kg.communities import link_communities
 from kg.errors import InvalidArgument
-from kg.explore import evidence, link_distances, resolve
+from kg.explore import link_distances, resolve
 from kg.graph import concepts as concept_ids
 from kg.graph import links_in, links_out
-from kg.labels import display_label, is_fallback, ordered, pick, valid_lang
+from kg.labels import display_label, is_fallback, language_order, ordered, pick, valid_lang
 from kg.positions import SEED, layout
 
 FULL_VIEW_MAX = 2000
@@ -709,7 +709,7 @@ def _payload(G, view, *, show_keywords, show_missing, title, lang, sources) -> d
         "legend": legend,
         "nodes": records,
         "edges": edges,
-        "evidence": [_evidence(d, lang) for _, _, d in view["links"]],
+        "evidence": _all_evidence(G, view["links"], lang, n),
         "keywords": keyword_records,
         "keywordEdges": keyword_edges,
     }
@@ -737,21 +737,44 @@ def _node_sizes(G, concepts: list[str], scaled: dict[str, float], focus) -> dict
     return sizes
 
 
-def _evidence(data: dict, lang: str | None) -> list[list[str]]:
+def _evidence(data: dict, rank: dict[str, int], per_link: int, limit: int) -> list[list[str]]:
     """A link's evidence for the view: ``[lang, anchor, section, sentence]``, at most
-    :data:`EVIDENCE_PER_LINK`, the display language first, one per language first."""
-    rows = evidence(data, lang)
-    first: dict[str, dict] = {}
-    for row in rows:
-        first.setdefault(row["lang"], row)
-    chosen = [*first.values(), *(r for r in rows if first.get(r["lang"]) is not r)]
+    ``per_link``, one per language in display order (``rank``: language → place), then
+    more of the first; sentences cut at ``limit`` characters. As
+    :func:`kg.explore.evidence`, made for every link of a view at once."""
+    contexts = data.get("contexts") or ()
+    if not contexts:
+        return []
+    anchors = [str(a) for a in data.get("anchors") or ()]
+    ordered = sorted(contexts, key=lambda c: rank.get(c.get("lang", ""), len(rank)))
+    seen: set[str] = set()
+    chosen = []
+    for c in ordered:  # one per language first
+        if c.get("lang", "") not in seen:
+            seen.add(c.get("lang", ""))
+            chosen.append(c)
+    chosen.extend(c for c in ordered if c not in chosen)
     out = []
-    for row in chosen[:EVIDENCE_PER_LINK]:
-        sentence = " ".join(str(row["sentence"]).split())
-        if len(sentence) > _SENTENCE_MAX:
-            sentence = sentence[: _SENTENCE_MAX - 1].rstrip() + "…"
-        out.append([str(row["lang"]), str(row["anchor"]), str(row["section"]), sentence])
+    for c in chosen[:per_link]:
+        sentence = " ".join(str(c.get("sentence", "")).split())
+        folded = sentence.casefold()
+        found = [a for a in anchors if a.casefold() in folded]
+        anchor = max(found, key=len) if found else (anchors[0] if anchors else "")
+        if len(sentence) > limit:
+            sentence = sentence[: limit - 1].rstrip() + "…"
+        out.append([str(c.get("lang", "")), anchor, str(c.get("section", "")), sentence])
     return out
+
+
+def _all_evidence(G, links, lang: str | None, n: int) -> list[list[list[str]]]:
+    """The evidence of every drawn link: :data:`EVIDENCE_PER_LINK` sentences each, or, in
+    views of more than :data:`FULL_VIEW_MAX` concepts, one shorter sentence (the page stays
+    a few megabytes)."""
+    langs = {c.get("lang", "") for _, _, d in links for c in d.get("contexts") or ()}
+    rank = {code: i for i, code in enumerate(language_order(langs, lang))}
+    large = n > FULL_VIEW_MAX
+    per_link, limit = (1, 160) if large else (EVIDENCE_PER_LINK, _SENTENCE_MAX)
+    return [_evidence(d, rank, per_link, limit) for _, _, d in links]
 
 
 def _is_rtl(text: str, lang: str) -> bool:

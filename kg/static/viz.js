@@ -685,9 +685,9 @@ function drawGraph() {
           var r = kgRecords.get(id);
           return (!r.missing || r.focus) && nodes.get(id) !== null;
         });
-        if (core.length > 1 && core.length < nodes.length) {
-          network.fit({ nodes: core, animation: false });
-        }
+        var fit = { animation: false, maxZoomLevel: 1.6 };  // a small graph is drawn larger
+        if (core.length > 1 && core.length < nodes.length) fit.nodes = core;
+        network.fit(fit);
         network.moveTo({ scale: network.getScale() * 0.9 });
         return;
       }
