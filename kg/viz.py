@@ -766,15 +766,15 @@ def _evidence(data: dict, rank: dict[str, int], per_link: int, limit: int) -> li
     return out
 
 
-def _all_evidence(G, links, lang: str | None, n: int) -> list[list[list[str]]]:
-    """The evidence of every drawn link: :data:`EVIDENCE_PER_LINK` sentences each, or, in
-    views of more than :data:`FULL_VIEW_MAX` concepts, one shorter sentence (the page stays
-    a few megabytes)."""
+def _all_evidence(G, links, lang: str | None, n: int) -> list[list[list[str]]] | None:
+    """The evidence of every drawn link, :data:`EVIDENCE_PER_LINK` sentences each; None in
+    views of more than :data:`FULL_VIEW_MAX` concepts (their sentences would double the
+    page and its time to open; a smaller view or ``kg path`` shows them)."""
+    if n > FULL_VIEW_MAX:
+        return None
     langs = {c.get("lang", "") for _, _, d in links for c in d.get("contexts") or ()}
     rank = {code: i for i, code in enumerate(language_order(langs, lang))}
-    large = n > FULL_VIEW_MAX
-    per_link, limit = (1, 160) if large else (EVIDENCE_PER_LINK, _SENTENCE_MAX)
-    return [_evidence(d, rank, per_link, limit) for _, _, d in links]
+    return [_evidence(d, rank, EVIDENCE_PER_LINK, _SENTENCE_MAX) for _, _, d in links]
 
 
 def _is_rtl(text: str, lang: str) -> bool:

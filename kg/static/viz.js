@@ -23,6 +23,7 @@ var KG_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helve
   '"Geeza Pro", "Segoe UI Arabic", Tahoma, "Noto Sans Hebrew", "DejaVu Sans", sans-serif';
 var KG_LABEL_MAX = 28;        // characters of a label drawn on the canvas (the card has all)
 var KG_CARD_LINKS = 25;       // links listed per direction in a card
+var KG_LABELS_MAX = 400;      // labels drawn at most (more would not be read, and cost time)
 
 var kgRecords = new Map();   // id -> record (concepts and keywords)
 var kgOrder = [];            // concept ids, most important label first
@@ -132,9 +133,13 @@ function kgLinks(card, r, dir) {
     name.addEventListener("click", function () { kgFocusNode(other.id); });
     if (other.missing) name.appendChild(kgEl("span", "kg-missing", " · no article"));
     item.appendChild(name);
-    (KG.evidence[i] || []).forEach(function (ev) { item.appendChild(kgSentence(ev)); });
+    ((KG.evidence || [])[i] || []).forEach(function (ev) { item.appendChild(kgSentence(ev)); });
     box.appendChild(item);
   });
+  if (!KG.evidence && list.length) {
+    box.appendChild(kgEl("div", "kg-hint", "sentences are left out of views this large: " +
+                         "see them in a smaller view (--top, --focus) or with kg path"));
+  }
   var more = total - Math.min(list.length, KG_CARD_LINKS);
   if (more > 0) {
     box.appendChild(kgEl("div", "kg-hint", more + " more not listed here (kg show " + r.id +
@@ -365,13 +370,16 @@ function kgPlaceLabels(ctx, width, height) {
       return lit.has(id) && id !== kgState.highlight;
     }));
   }
-  for (var i = 0; i < order.length; i++) {
+  var tried = 0;
+  for (var i = 0; i < order.length && placed.length < KG_LABELS_MAX && tried < 4 * KG_LABELS_MAX;
+       i++) {
     var id = order[i], node = body.nodes[id];
     if (!node || node.options.hidden) continue;
     var r = kgRecords.get(id);
     var sx = node.x * scale + tx, sy = node.y * scale + ty;
     var rad = (node.options.size || r.size) * scale;
     if (sx < -200 || sy < -60 || sx > width + 200 || sy > height + 60) continue;
+    tried += 1;
     var style = kgLabelStyle(r);
     // the 40 most important get a second try in a smaller font when nothing else is free
     var tries = r.rank < 40 && !r.missing ? [style, kgSmaller(style)] : [style];

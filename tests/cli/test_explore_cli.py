@@ -4,6 +4,7 @@ line: the display language, tables that fit the terminal, and the papercuts of i
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,29 @@ def test_read_corpus_takes_a_folder_name_and_build_graph_its_corpus(tmp_path):
     assert [a.slug for a in corpus.articles] == ["a"]
     G = kg.build_graph(corpus)
     assert sorted(G) == ["a", "b"]
+
+
+def test_viz_takes_the_display_language_and_the_sources(build, tmp_path, columns):
+    from tests.core.test_viz import payload
+
+    out = tmp_path / "views" / "sv.html"
+    done = run_cli(
+        "viz",
+        "--data",
+        str(build),
+        "--display-lang",
+        "sv",
+        "--sources",
+        str(build.parent / "src"),
+        "--out",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    data = payload(out.read_text(encoding="utf-8"))
+    labels = {r["id"]: r["label"] for r in data["nodes"]}
+    assert labels["lease"] == "hyresavtal" and data["lang"] == "sv"
+    assert data["sources"] == os.path.relpath(build.parent / "src", out.parent)
+    columns.setenv("KG_DISPLAY_LANG", "en")
+    run_cli("viz", "--data", str(build), "--out", str(out))
+    assert {r["id"]: r["label"] for r in payload(out.read_text())["nodes"]}["lease"] == "lease"
+    assert run_cli("viz", "--data", str(build), "--display-lang", "!!").returncode == 2

@@ -145,3 +145,11 @@ def test_source_files_per_language(G, tmp_path):
 def test_bad_display_language(G):
     with pytest.raises(Exception, match="lang"):
         render_html(G, lang="not a tag")
+
+
+def test_views_past_the_full_view_size_leave_the_sentences_out(G, monkeypatch):
+    import kg.viz
+
+    monkeypatch.setattr(kg.viz, "FULL_VIEW_MAX", 2)
+    data = payload(render_html(G, top=0))
+    assert data["evidence"] is None and len(data["edges"]) > 0
