@@ -55,7 +55,7 @@ GRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 
 
 def serialize(
-    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple],
     fmt: str,
     *,
     prefix_map: Mapping[str, str] | None = None,
@@ -71,7 +71,7 @@ def serialize(
     c
     http://example.org/kg/concept/cpa
     """
-    if isinstance(result, ox.QueryTriples):
+    if isinstance(result, (ox.QueryTriples, list)):
         if fmt not in GRAPH_FORMATS:
             raise InvalidArgument(
                 "format", f"{fmt} is for SELECT and ASK; CONSTRUCT and DESCRIBE print as ttl or nt"
