@@ -3,7 +3,7 @@
 pyoxigraph's ``Store.query`` takes no time-out and cannot be interrupted: a cartesian
 product keeps a core busy until it ends, whatever the caller does. So ``kg query`` (and
 ``kg.sparql(..., timeout=S)``) runs the query in a child: a new Python interpreter started
-with :mod:`subprocess` (``python -m kg.store.bounded``, no fork of the caller), whose
+with :mod:`subprocess` (``python -m kg.store.child``, no fork of the caller), whose
 address space is capped (``RLIMIT_AS``, :data:`~kg.store.guard.MAX_MEMORY`) and which the
 parent kills (SIGKILL) when the time is up. The child runs :func:`kg.store.query.execute`, the
 same code as in-process queries, so results, bound values and messages are the same; it
@@ -33,12 +33,20 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import KgError, QueryTimeout
+from kg.store.database import query_prefixes
 from kg.store.guard import DEFAULT_TIMEOUT, MAX_DEPTH, MAX_MEMORY, MAX_QUERY_BYTES, check_query
+from kg.store.results import as_term
 
-_KG_ERROR = 3
 """Exit status of a child that met a :class:`~kg.errors.KgError` (its message on stderr)."""
 
-_SOLUTIONS, _BOOLEAN, _GRAPH = b"solutions", b"boolean", b"graph"
+KG_ERROR = 3
+"""Exit status of a child that met a :class:`~kg.errors.KgError` (its message on stderr)."""
+
+NO_MEMORY = 4
+"""Exit status of a child that ran out of the memory it may use."""
+
+SOLUTIONS, BOOLEAN, GRAPH = b"solutions", b"boolean", b"graph"
+"""The first line of a child's answer: what kind of result follows."""
 
 
 def run_raw(
@@ -71,47 +79,10 @@ def run_raw(
     )
     out = _run(request, timeout, max_memory)
     kind, _, payload = out.partition(b"\n")
-    if kind == _GRAPH:
+    if kind == GRAPH:
         quads = ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)
         return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     return ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
-
-
-def main() -> int:
-    """The child: read the request (JSON) on stdin, run it, write the answer on stdout."""
-    request = json.loads(sys.stdin.buffer.read())
-    _limit_memory(request["max_memory"])
-    from kg.store.query import execute
-
-    data = request["data"]
-    try:
-        bindings = {k: _term(v) for k, v in request["bindings"].items()} or None
-        result = execute(
-            request["query"],
-            data,
-            bindings=bindings,
-            graph=request["graph"],
-            allow_service=request["allow_service"],
-            max_query_bytes=request["max_query_bytes"],
-            max_depth=request["max_depth"],
-        )
-        if isinstance(result, ox.QueryTriples):
-            out = _GRAPH + b"\n" + ox.serialize(list(result), format=ox.RdfFormat.N_TRIPLES)
-        else:
-            kind = _BOOLEAN if isinstance(result, ox.QueryBoolean) else _SOLUTIONS
-            out = kind + b"\n" + result.serialize(format=ox.QueryResultsFormat.JSON)
-    except KgError as exc:
-        sys.stderr.write(str(exc))
-        return _KG_ERROR
-    except MemoryError:
-        sys.stderr.write("memory allocation failed")
-        return _KG_ERROR + 1
-    except (OSError, RuntimeError, ValueError) as exc:  # evaluation errors (a SERVICE that failed)
-        sys.stderr.write(f"query failed: {exc}")
-        return _KG_ERROR
-    sys.stdout.buffer.write(out)
-    sys.stdout.flush()
-    return 0
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -127,7 +98,6 @@ def _request(
     max_depth: int | None,
     max_memory: int | None,
 ) -> dict[str, Any]:
-    from kg.store.query import as_term, query_prefixes
 
     if not isinstance(data, (str, os.PathLike)):
         raise KgError(
@@ -160,7 +130,7 @@ def _run(request: dict[str, Any], timeout: float | None, max_memory: int | None)
     path = os.environ.get("PYTHONPATH")
     env = {**os.environ, "PYTHONPATH": root + (os.pathsep + path if path else "")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kg.store.bounded"],
+        [sys.executable, "-m", "kg.store.child"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -180,9 +150,9 @@ def _run(request: dict[str, Any], timeout: float | None, max_memory: int | None)
     if proc.returncode == 0:
         return out
     text = err.decode("utf-8", "replace").strip()
-    if proc.returncode == _KG_ERROR:
+    if proc.returncode == KG_ERROR:
         raise KgError(text)
-    if "memory allocation" in text or proc.returncode in (_KG_ERROR + 1, -9):
+    if "memory allocation" in text or proc.returncode in (NO_MEMORY, -9):
         cap = f" (its limit is {max_memory / 2**30:g} GiB)" if max_memory else ""
         raise KgError(f"query stopped: it ran out of memory{cap}")
     last = text.splitlines()[-1] if text else f"exit status {proc.returncode}"
@@ -192,23 +162,3 @@ def _run(request: dict[str, Any], timeout: float | None, max_memory: int | None)
 def _kill(proc: subprocess.Popen) -> None:
     proc.kill()
     proc.communicate()
-
-
-def _limit_memory(limit: int | None) -> None:
-    if not limit:
-        return
-    import resource
-
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    cap = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-
-
-def _term(text: str) -> Any:
-    """A term written as N-Triples (``<iri>``, ``"literal"^^<type>``) back as a pyoxigraph term."""
-    triple = next(iter(ox.parse(f"<urn:s> <urn:p> {text} .\n", format=ox.RdfFormat.N_TRIPLES)))
-    return triple.object
-
-
-if __name__ == "__main__":
-    sys.exit(main())

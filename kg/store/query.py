@@ -25,25 +25,11 @@ import pyoxigraph as ox
 
 from kg.errors import BadInput, InvalidArgument, InvalidQuery
 from kg.formats.rdf import XSD, prefixes
-from kg.store.database import as_store, base_iri, to_rdflib
+from kg.store.database import as_store, query_prefixes, to_rdflib
 from kg.store.guard import MAX_DEPTH, MAX_MEMORY, MAX_QUERY_BYTES, check_query
-from kg.store.results import BOOLEAN, literal_value, python_value, shorten
+from kg.store.results import as_term, literal_value, python_value, shorten
 
 _ERROR_AT = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
-
-
-def query_prefixes(data: Any = "exports") -> dict[str, str]:
-    """The prefixes declared for every query on ``data`` (fixed ones plus the build's base).
-
-    Examples
-    --------
-    >>> sorted(query_prefixes("exports"))  # doctest: +SKIP
-    ['base', 'concept', 'dct', 'keyword', 'kgv', 'link', 'rdf', 'rdfs', 'skos', 'xsd']
-    """
-    return prefixes(base_iri(data))
-
-
-# --- running queries -------------------------------------------------------------------
 
 
 def execute(
@@ -264,27 +250,6 @@ def named_node(iri: str) -> ox.NamedNode:
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def as_term(value: Any) -> Any:
-    """A Python value as the pyoxigraph term it binds (str → string literal, int, float, bool
-    → typed literals; pyoxigraph terms as they are)."""
-    if isinstance(value, (ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)):
-        return value
-    if isinstance(value, bool):
-        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(BOOLEAN))
-    if isinstance(value, int):
-        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
-    if isinstance(value, float):
-        return ox.Literal(repr(value), datatype=ox.NamedNode(XSD + "double"))
-    if isinstance(value, str):
-        return ox.Literal(value)
-    raise InvalidArgument(
-        "bindings",
-        f"cannot bind {type(value).__name__} {value!r}: use str, int, float, bool "
-        "or a pyoxigraph term",
-        prefix=False,
-    )
 
 
 def _rdflib_term(value: Any) -> Any:
