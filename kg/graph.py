@@ -22,19 +22,19 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from kg.labels import language_order, named_anchors
 from kg.records import Article, Corpus, Problem
 
+if TYPE_CHECKING:  # pragma: no cover
+    from kg.mentions import Found
+
 KEYWORD_PREFIX = "keyword:"
 LINK = "link"
 """The ``kind`` of a concept → concept edge (the other edges are ``"keyword"``)."""
-
-Found = dict[str, dict[str, list[str]]]
-"""Unlinked mentions: ``{slug: {lang: [concepts named in its prose, not linked]}}``."""
 
 
 def keyword_id(keyword: str) -> str:

@@ -16,8 +16,10 @@ from typing import Any
 import ahocorasick
 import networkx as nx
 
-from kg.graph import Found, adjacency
 from kg.records import Article
+
+Found = dict[str, dict[str, list[str]]]
+"""Unlinked mentions: ``{slug: {lang: [concepts named in its prose, not linked]}}``."""
 
 Names = tuple[str, ...]
 """The concepts a text names, sorted (a tuple takes a fifth of a frozenset's memory)."""
@@ -128,7 +130,7 @@ def unlinked(G: nx.DiGraph, slug: str, names: Names) -> list[str]:
     """The concepts of ``names`` that ``slug`` neither is nor links to."""
     if not names:
         return []
-    skip = adjacency(G)[1].get(slug, _EMPTY)  # a dict: the view's checks cost more than the scan
+    skip = set(G.succ[slug]) if slug in G else _EMPTY  # a set: the view's checks cost more
     return [n for n in names if n not in skip and n != slug]
 
 

@@ -64,7 +64,8 @@ def workspace(tmp_path_factory) -> Path:
     write_articles(root, notes)
     write_articles(root / "Texts", texts)
     write_articles(root / "content" / "Texts", texts)
-    (root / "my.rq").write_text("SELECT ?c WHERE { ?c a skos:Concept } ORDER BY ?c\n")
+    for name in ("my.rq", "slow.rq"):
+        (root / name).write_text("SELECT ?c WHERE { ?c a skos:Concept } ORDER BY ?c\n")
     return root
 
 

@@ -25,8 +25,16 @@ import ahocorasick
 import networkx as nx
 
 from kg.engine.parallel import Workers
-from kg.graph import Found
-from kg.mentions import Names, automaton, by_language, names_in, title_owners, titles, unlinked
+from kg.mentions import (
+    Found,
+    Names,
+    automaton,
+    by_language,
+    names_in,
+    title_owners,
+    titles,
+    unlinked,
+)
 from kg.records import Article
 
 PARALLEL_MIN = 2000
