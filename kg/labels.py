@@ -44,6 +44,7 @@ PHRASE_WORDS = 12
 """An anchor of this many words or more reads like a phrase, not a name."""
 _LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _WORD = re.compile(r"\w+", re.UNICODE)
+_NOT_LETTERS = re.compile(r"[\W_]+")
 _FULL_STOPS = ("。", "！", "？", "︒")
 
 
@@ -321,32 +322,46 @@ def judge_anchors(
     >>> [(a, p) for _, _, a, _, p in judge_anchors(anchors, {"lease": {}})]
     [('hyresavtal', None), ('till', 'a function word')]
     """
-    shared = anchor_targets(anchors_to)
+    fold: dict[str, str] = {}  # anchor → folded; the same texts recur across a wiki
+
+    def folded(anchor: str) -> str:
+        key = fold.get(anchor)
+        if key is None:
+            key = fold[anchor] = " ".join(anchor.split()).casefold()
+        return key
+
+    targets: dict[tuple[str, str], set[str]] = defaultdict(set)
     uses: Counter[tuple[str, str]] = Counter()
-    for per_lang in anchors_to.values():
-        for lang, anchors in per_lang.items():
-            for anchor, count in anchors.items():
-                uses[(lang, " ".join(anchor.split()).casefold())] += count
-    words: dict[tuple[str, str], str | None] = {}  # the same anchor text recurs: judge it once
     for target, per_lang in anchors_to.items():
-        titles = list((nodes[target].get("labels") or {}).values())
         for lang, anchors in per_lang.items():
-            mine: Counter[str] = Counter()
             for anchor, count in anchors.items():
-                mine[" ".join(anchor.split()).casefold()] += count
+                key = (lang, folded(anchor))
+                targets[key].add(target)
+                uses[key] += count
+    letters: dict[str, str] = {}
+    words: dict[tuple[str, str], str | None] = {}
+    for target, per_lang in anchors_to.items():
+        own = _letters(target)
+        titles = {
+            " ".join(str(t).split()).casefold()
+            for t in (nodes[target].get("labels") or {}).values()
+        }
+        for lang, anchors in per_lang.items():
             for anchor, count in anchors.items():
-                key = (lang, " ".join(anchor.split()).casefold())
+                text = folded(anchor)
+                key = (lang, text)
                 problem = None
-                if not _is_own_name(key[1], target, titles):
+                if text not in letters:
+                    letters[text] = _letters(text)
+                if letters[text] and letters[text] != own and text not in titles:
                     if key not in words:
-                        words[key] = _word_problem(key[1], lang)
+                        words[key] = _word_problem(text, lang)
                     problem = words[key]
-                    if (
-                        problem is None
-                        and shared[key] >= SHARED_ANCHOR_TARGETS
-                        and mine[key[1]] * 2 <= uses[key]
-                    ):
-                        problem = f"the anchor of {shared[key]} concepts"
+                    shared = len(targets[key])
+                    if problem is None and shared >= SHARED_ANCHOR_TARGETS:
+                        mine = sum(c for a, c in anchors.items() if folded(a) == text)
+                        if mine * 2 <= uses[key]:
+                            problem = f"the anchor of {shared} concepts"
                 yield target, lang, anchor, count, problem
 
 
@@ -372,4 +387,4 @@ def named_anchors(
 
 
 def _letters(text: str) -> str:
-    return "".join(c for c in text.casefold() if c.isalnum())
+    return _NOT_LETTERS.sub("", text.casefold())
