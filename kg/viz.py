@@ -30,11 +30,23 @@ string template of its own (no Jinja) with:
 
 Layout and scale
 ----------------
-Positions are computed in Python, deterministically (fixed seeds, sorted nodes):
-``networkx.spring_layout`` (seeded, exact Fruchterman-Reingold) below 500 nodes, and
-above that :func:`kg.positions.fast_layout`, the same force model with vectorised numpy
-and sampled repulsion (see :mod:`kg.positions`). Physics stays off past
+Positions are computed in Python, deterministically (fixed seeds, sorted nodes): the
+concepts with an article are laid out over their links (:func:`kg.positions.layout`:
+``networkx.spring_layout`` for small views, :func:`kg.positions.fast_layout` above),
+spread out of the crowded middle, and stretched to the screen's shape; each concept
+without an article sits beside those it is linked with. Physics stays off past
 :data:`PHYSICS_MAX_NODES` nodes, so the browser draws once and the view is steady.
+
+What people read
+----------------
+Labels are in the display language (``lang``, :mod:`kg.labels`). The page draws them
+itself, in screen pixels, in order of importance (the focus, then articles by PageRank,
+then concepts without an article): a label is drawn only where it overlaps no label
+already drawn, so the most central concepts are always named, at every zoom. Articles
+are larger than concepts without one, and the focus largest; keyword colours are fixed
+over the whole graph (:func:`keyword_colours`). One card at a time: a hover shows a
+small tip while nothing is selected; a click opens the card with the concept's links,
+the sentence each stands in, and its source files.
 
 Examples
 --------
