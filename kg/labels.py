@@ -28,7 +28,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, TypeVar
 
@@ -61,7 +61,13 @@ def language_order(languages: Iterable[str], lang: str | None = None) -> list[st
     >>> language_order(["zh-Hans", "en"], "zh")
     ['zh-Hans', 'en']
     """
-    asked = (lang or "").casefold()
+    return list(_ordered_codes(tuple(sorted(set(languages))), lang or ""))
+
+
+@lru_cache(maxsize=4096)
+def _ordered_codes(codes: tuple[str, ...], lang: str) -> tuple[str, ...]:
+    """:func:`language_order` of sorted, distinct ``codes`` (cached: views ask it per node)."""
+    asked = lang.casefold()
     base = asked.split("-")[0]
 
     def rank(code: str) -> tuple[int, str]:
@@ -74,7 +80,7 @@ def language_order(languages: Iterable[str], lang: str | None = None) -> list[st
             return (2, code)
         return (3, code)
 
-    return sorted(set(languages), key=rank)
+    return tuple(sorted(codes, key=rank))
 
 
 def pick(values: Mapping[str, T] | None, lang: str | None = None) -> tuple[str, T] | None:
