@@ -36,6 +36,7 @@ _API = {
     "neighbors": "kg.explore",
     "path": "kg.explore",
     "related": "kg.explore",
+    "why_no_related": "kg.explore",
     "stats": "kg.explore",
     "check": "kg.quality",
     "make_report": "kg.report",
@@ -112,7 +113,15 @@ if TYPE_CHECKING:  # pragma: no cover
         InvalidQuery,
         KgError,
     )
-    from kg.explore import find, neighbors, path, related, show, stats  # noqa: F401
+    from kg.explore import (  # noqa: F401
+        find,
+        neighbors,
+        path,
+        related,
+        show,
+        stats,
+        why_no_related,
+    )
     from kg.formats.gexf import write_gexf  # noqa: F401
     from kg.formats.graphml import write_graphml  # noqa: F401
     from kg.formats.nodelink import read_graph, write_node_link  # noqa: F401

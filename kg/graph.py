@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from kg.labels import language_order
+from kg.labels import language_order, named_anchors
 from kg.records import Article, Corpus, Problem
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -314,7 +314,7 @@ def _resolver(G: nx.DiGraph):
 
 
 def _set_alt_labels(G: nx.DiGraph, anchors_to: dict[str, dict[str, Counter[str]]]) -> None:
-    for node, per_lang in anchors_to.items():
+    for node, per_lang in named_anchors(anchors_to, G.nodes).items():
         G.nodes[node]["alt_labels"] = {lang: sorted(c) for lang, c in sorted(per_lang.items())}
         if not G.nodes[node]["exists"]:
             G.nodes[node]["label"] = _best_anchor(node, per_lang)

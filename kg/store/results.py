@@ -138,7 +138,13 @@ def compactor(prefix_map: Mapping[str, str]) -> Callable[[str], str]:
 
 
 def cell(term: Any, compact: Callable[[str], str]) -> Any:
-    """A term as a table cell."""
+    """A term as a table cell; a literal with a language keeps it as ``text@lang``.
+
+    Examples
+    --------
+    >>> cell(ox.Literal("hyresavtal", language="sv"), str)
+    'hyresavtal@sv'
+    """
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
@@ -146,7 +152,9 @@ def cell(term: Any, compact: Callable[[str], str]) -> Any:
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
     if isinstance(term, ox.Literal):
-        value = literal_value(term.value, None if term.language else term.datatype.value)
+        if term.language:
+            return f"{term.value}@{term.language}"
+        value = literal_value(term.value, term.datatype.value)
         return value if not isinstance(value, bool) else str(value).lower()
     return str(term)
 
