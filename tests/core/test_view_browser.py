@@ -1,7 +1,7 @@
 """The HTML view in a real headless Chromium: offline, safe, and interactive.
 
 Every request other than the page's own file:// URL is aborted and recorded; the tests
-assert none was made. Screenshots go to tests/screenshots/ (git-ignored).
+assert none was made. Screenshots go to tests/core/screenshots/ (git-ignored).
 """
 
 from __future__ import annotations
