@@ -183,10 +183,10 @@ def sparql(
         return list(result)
     names = [v.value for v in result.variables]
     try:
-        rows = [[python_value(solution[name]) for name in names] for solution in result]
+        terms = [[solution[name] for name in names] for solution in result]
     except (OSError, RuntimeError) as exc:  # raised while evaluating, e.g. a SERVICE that failed
         raise BadInput(f"query failed: {exc}") from None
-    return _frame(names, rows)
+    return _frame(*with_languages(names, terms, python_value))
 
 
 def syntax_message(query: str, error: str) -> str:
@@ -287,6 +287,39 @@ def _py_rdflib(term: Any) -> Any:
     return str(term)
 
 
+def with_languages(
+    names: list[str], terms: list[list[Any]], value: Any, language: Any = None
+) -> tuple[list[str], list[list[Any]]]:
+    """Columns and rows of a SELECT result as plain values, with a ``<name>_lang`` column
+    after each variable bound to a language-tagged literal in any row (its tag, else
+    None): the language of every literal stays beside its text.
+
+    Examples
+    --------
+    >>> import pyoxigraph as ox
+    >>> with_languages(["l"], [[ox.Literal("hyra", language="sv")], [None]], python_value)
+    (['l', 'l_lang'], [['hyra', 'sv'], [None, None]])
+    """
+    language = language or _ox_language
+    tagged = [any(language(row[i]) for row in terms) for i in range(len(names))]
+    columns: list[str] = []
+    for name, has in zip(names, tagged, strict=True):
+        columns += [name, f"{name}_lang"] if has else [name]
+    rows = []
+    for row in terms:
+        out: list[Any] = []
+        for term, has in zip(row, tagged, strict=True):
+            out.append(value(term))
+            if has:
+                out.append(language(term) or None)
+        rows.append(out)
+    return columns, rows
+
+
+def _ox_language(term: Any) -> str | None:
+    return term.language if isinstance(term, ox.Literal) else None
+
+
 def _frame(names: list[str], rows: list[list[Any]]) -> Any:
     try:
         import pandas as pd
@@ -331,5 +364,9 @@ def _sparql_rdflib(
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         return list(result.graph)
     names = [str(v) for v in result.vars]
-    rows = [[_py_rdflib(row[i]) for i in range(len(names))] for row in result]
-    return _frame(names, rows)
+    terms = [[row[i] for i in range(len(names))] for row in result]
+    return _frame(*with_languages(names, terms, _py_rdflib, _rdflib_language))
+
+
+def _rdflib_language(term: Any) -> str | None:
+    return getattr(term, "language", None)
