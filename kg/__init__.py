@@ -55,6 +55,7 @@ _API = {
     "write_csv": "kg.formats.tables",
     "write_report": "kg.report",
     "write_html": "kg.viz",
+    "write_site": "kg.site",
     "render_html": "kg.viz",
     "visualize": "kg.viz",
     "ego_graph": "kg.viz",
@@ -139,6 +140,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kg.quality import check  # noqa: F401
     from kg.records import Article, Corpus, Link, Problem  # noqa: F401
     from kg.report import make_report, write_report  # noqa: F401
+    from kg.site import write_site  # noqa: F401
     from kg.store.database import open_store, to_rdflib, write_store  # noqa: F401
     from kg.store.named import list_queries, run_named  # noqa: F401
     from kg.store.query import sparql  # noqa: F401

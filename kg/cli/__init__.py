@@ -11,10 +11,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from kg.cli import build, explore, query, viz
+from kg.cli import build, explore, query, site, viz
 from kg.errors import BuildNotFound, InvalidArgument, KgError
 
-COMMAND_MODULES = (build, query, explore, viz)
+COMMAND_MODULES = (build, query, explore, viz, site)
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 
 from kg.articles import PARSER_VERSION
-from kg.engine.cache import BuildCache, code_digest
+from kg.engine.cache import BuildCache
 from kg.engine.exports import write_exports
 from kg.engine.memory import no_gc, release_free_memory
 from kg.engine.mentions import start_scan
@@ -31,6 +31,7 @@ from kg.formats.nodelink import read_graph
 from kg.graph import build_graph, set_unlinked_mentions
 from kg.records import Corpus
 from kg.report import make_report
+from kg.version import code_digest
 
 
 class BuildResult:

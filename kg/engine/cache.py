@@ -23,8 +23,6 @@ trusted when the code that wrote them is the code running now (:func:`code_diges
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import os
 import pickle
@@ -35,6 +33,7 @@ from typing import Any, BinaryIO
 from kg.articles import PARSER_VERSION
 from kg.atomic import atomic_file, write_atomic
 from kg.records import Article
+from kg.version import code_digest
 
 FOLDER = ".cache"
 """The cache's folder inside a build folder."""
@@ -45,8 +44,6 @@ PARSE_DELTA = f"parse-v{PARSER_VERSION}.delta.pickle"
 MENTIONS = f"mentions-v{PARSER_VERSION}.2.pickle"
 PIECES = "pieces.pickle"
 STAMP = "build.json"
-
-_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 class BuildCache:
@@ -149,26 +146,6 @@ class _ParseStream:
         if exc[0] is None:  # other parser versions' caches, and the delta of an older file
             remove_others(self.folder, "parse-v*.pickle", [PARSE])
         return done
-
-
-@functools.cache
-def code_digest() -> str:
-    """A digest of kg's version and of every file of the package (code, queries, assets):
-    the version alone does not change with every edit of a development checkout.
-
-    Examples
-    --------
-    >>> len(code_digest())
-    32
-    """
-    from kg import __version__
-
-    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
-    for path in sorted(_PACKAGE.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".rq", ".ttl", ".js", ".css", ".html"):
-            digest.update(path.relative_to(_PACKAGE).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def load_dict(path: str | os.PathLike) -> dict[Any, Any]:
