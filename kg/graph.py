@@ -27,9 +27,8 @@ from typing import Any
 import networkx as nx
 
 from kg.labels import language_order
-from kg.records import Article, Corpus, Problem
+from kg.records import KEYWORD_PREFIX, Article, Corpus, Problem
 
-KEYWORD_PREFIX = "keyword:"
 LINK = "link"
 """The ``kind`` of a concept → concept edge (the other edges are ``"keyword"``)."""
 
@@ -38,7 +37,11 @@ Found = dict[str, dict[str, list[str]]]
 
 
 def keyword_id(keyword: str) -> str:
-    """Node id of a keyword.
+    """Node id of a keyword: :data:`~kg.records.KEYWORD_PREFIX` and the keyword.
+
+    No concept id begins so: a file or link name that would (``/keyword:Investing``) is
+    the concept ``keyword%3AInvesting`` (:func:`kg.articles.concept_slug`), so keyword and
+    concept nodes never share an id, nor their IRIs (``keyword/…`` and ``concept/…``).
 
     Examples
     --------
