@@ -1,5 +1,9 @@
 """Files written atomically: into a temporary file beside the target, then renamed over it,
-so that a reader never sees half a file and a failed write leaves the old one."""
+so that a reader never sees half a file and a failed write leaves the old one.
+
+A write the system refuses (a full disk, a read-only folder) raises
+:class:`~kg.errors.WriteFailed` saying what happened and to which file (``no space left
+on device while writing graph.ttl``)."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+from kg.errors import WriteFailed
 
 
 @contextmanager
@@ -26,16 +32,35 @@ def atomic_file(path: str | os.PathLike) -> Iterator[BinaryIO]:
     'hello'
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise WriteFailed(failure(exc, f"writing {target.name}")) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise WriteFailed(failure(exc, f"writing {target.name}")) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def failure(exc: OSError, doing: str) -> str:
+    """What went wrong while ``doing`` something, said plainly.
+
+    Examples
+    --------
+    >>> import errno
+    >>> failure(OSError(errno.ENOSPC, "No space left on device"), "writing graph.ttl")
+    'no space left on device while writing graph.ttl'
+    """
+    reason = (exc.strerror or str(exc)).rstrip(".")
+    return f"{reason[:1].lower()}{reason[1:]} while {doing}"
 
 
 def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:

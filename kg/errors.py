@@ -82,3 +82,7 @@ class QueryRefused(InvalidQuery):
 
 class WriteFailed(KgError):
     """An export could not be written (disk full, read-only folder); the old one is kept."""
+
+
+class BuildLocked(KgError):
+    """Another build is writing the same output folder."""
