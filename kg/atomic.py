@@ -7,6 +7,7 @@ on device while writing graph.ttl``)."""
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -59,8 +60,24 @@ def failure(exc: OSError, doing: str) -> str:
     >>> failure(OSError(errno.ENOSPC, "No space left on device"), "writing graph.ttl")
     'no space left on device while writing graph.ttl'
     """
-    reason = (exc.strerror or str(exc)).rstrip(".")
+    reason = exc.strerror or refusal(str(exc)) or str(exc)
+    reason = reason.rstrip(".")
     return f"{reason[:1].lower()}{reason[1:]} while {doing}"
+
+
+_REASONS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO)
+
+
+def refusal(text: str) -> str | None:
+    """The system's words for a refused write found in a library's message (RocksDB says
+    ``IO error: No space left on device: While appending to file: …``), else None.
+
+    Examples
+    --------
+    >>> refusal("IO error: No space left on device: While appending to file: x.sst")
+    'No space left on device'
+    """
+    return next((os.strerror(c) for c in _REASONS if os.strerror(c) in text), None)
 
 
 def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:

@@ -31,6 +31,7 @@ them reads several times faster than JSON or msgpack could rebuild them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -46,6 +47,7 @@ from typing import Any, BinaryIO
 from kg import records
 from kg.articles import PARSER_VERSION
 from kg.atomic import atomic_file
+from kg.errors import WriteFailed
 from kg.records import Article
 
 FOLDER = ".cache"
@@ -97,7 +99,7 @@ class BuildCache:
         return load_dict(self.folder / STATS, self.notices)
 
     def save_stats(self, stats: dict[str, Any]) -> None:
-        save_dict(self.folder / STATS, stats)
+        self._keep(STATS, stats)
 
     # parsed articles
     def articles(self) -> tuple[dict[str, Article], dict[str, Article]]:
@@ -116,14 +118,12 @@ class BuildCache:
         file beside it (rewriting every article after each edit costs a second per
         15,000); the whole file is written again when that grows past a twentieth of it,
         or when a fifth of it is no longer used."""
-        self.folder.mkdir(parents=True, exist_ok=True)
         remove_others(self.folder, "parse-v*", [PARSE, PARSE_DELTA])
         added = {key: article for key, article in articles.items() if key not in base}
         unused = len(base) - (len(articles) - len(added))
         if base and len(added) <= len(articles) / 20 and unused <= len(articles) / 5:
-            save_dict(self.folder / PARSE_DELTA, added)
-        else:
-            save_dict(self.folder / PARSE, articles)
+            self._keep(PARSE_DELTA, added)
+        elif self._keep(PARSE, articles):
             (self.folder / PARSE_DELTA).unlink(missing_ok=True)
 
     # unlinked mentions
@@ -132,8 +132,8 @@ class BuildCache:
         return load_dict(self.folder / MENTIONS, self.notices)
 
     def save_mentions(self, found: dict[str, Any]) -> None:
-        save_dict(self.folder / MENTIONS, found)
-        remove_others(self.folder, "mentions-v*", [MENTIONS])
+        if self._keep(MENTIONS, found):
+            remove_others(self.folder, "mentions-v*", [MENTIONS])
 
     # the exports' pieces
     def pieces(self) -> dict[str, Any]:
@@ -141,7 +141,17 @@ class BuildCache:
         return load_dict(self.folder / PIECES, self.notices)
 
     def save_pieces(self, state: dict[str, Any]) -> None:
-        save_dict(self.folder / PIECES, state)
+        self._keep(PIECES, state)
+
+    def _keep(self, name: str, data: dict[str, Any]) -> bool:
+        """Save ``data`` as the cache file ``name``; a write the system refuses (a full or
+        read-only disk) is a notice, not a failure: the cache is only a speed-up."""
+        try:
+            save_dict(self.folder / name, data)
+        except WriteFailed as exc:
+            self.notices.append(f"{self.folder / name}: not kept ({exc})")
+            return False
+        return True
 
 
 class _ParseStream:
@@ -306,7 +316,8 @@ def remove_others(folder: str | os.PathLike, pattern: str, keep: Iterable[str]) 
     kept = set(keep)
     for old in Path(folder).glob(pattern):
         if old.name not in kept:
-            old.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                old.unlink()
 
 
 def _articles(entries: dict[str, Any]) -> dict[str, Article]:

@@ -19,6 +19,7 @@ they are written:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -150,12 +151,27 @@ class ExportRun:
         self.timings: dict[str, float] = {}
         self.previous = folder  # the last build's folder
         self.records: dict[str, list[int]] | None = None
+        self.forked: Any = None  # the forked child's result, until it is waited for
+        self.finishers: list[tuple[str, Callable[[], Any]]] = []  # the same, run here
 
     def write(self, chosen: list[str]) -> dict[str, float]:
-        """Write the ``chosen`` formats; return the seconds of each pass."""
+        """Write the ``chosen`` formats; return the seconds of each pass. When a writer
+        fails, what runs beside it (a forked child, the store's loader) is stopped or
+        waited for before the error goes on: nothing writes into the folder after."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            return self._write(chosen)
+        except BaseException:
+            if self.forked is not None:
+                self.forked.cancel()
+            for _, finish in self.finishers:
+                with contextlib.suppress(Exception):
+                    finish()
+            raise
+
+    def _write(self, chosen: list[str]) -> dict[str, float]:
         timings = self.timings
-        finishers: list[tuple[str, Callable[[], Any]]] = []
+        finishers = self.finishers
         if self.cache is not None:
             start = time.perf_counter()
             self.reuse = Reuse(self.G, self.cache.pieces(), self.inputs, self.previous)
@@ -165,7 +181,7 @@ class ExportRun:
         forked = None
         side = [unit for unit in order if set(unit) <= FORKED]
         if side and len(side) < len(order) and self.workers.can_fork():  # the other core
-            forked = self.workers.fork(self._run_in_child, side, what="flat exports")
+            forked = self.forked = self.workers.fork(self._run_in_child, side, what="flat exports")
             order = [unit for unit in order if unit not in side]
         later = [unit for unit in order if set(unit) <= AFTER_FORK] if forked is not None else []
         order = [unit for unit in order if unit not in later]
@@ -175,6 +191,7 @@ class ExportRun:
             self.reuse.prepare()
             timings["signatures"] = round(timings["signatures"] + time.perf_counter() - start, 4)
         if forked is not None:
+            self.forked = None  # waited for: nothing to stop after
             child_timings, child_pieces, child_records = forked()
             timings.update(child_timings)
             if self.reuse is not None:
@@ -182,7 +199,8 @@ class ExportRun:
             if self.records is not None:
                 self.records.update(child_records)
         self.run_units(later)
-        for name, finish in finishers:  # what ran in the background: wait for it now
+        while finishers:  # what ran in the background: wait for it now
+            name, finish = finishers.pop(0)
             start = time.perf_counter()
             finish()
             timings[name] = round(timings[name] + time.perf_counter() - start, 4)

@@ -14,9 +14,11 @@
 * **Leftovers cleaned**: what a killed build left (the new folder, temporary files, a
   half-loaded store) is removed by the next build, under the lock.
 * **A record of what was written**: ``OUT/.kg-build.json`` holds the build's fingerprint
-  and each export's size, time, inode and CRC-32, taken when it was written; a rebuild
-  with nothing changed keeps the exports only if they are still those files
-  (:meth:`BuildFolder.unchanged`).
+  and each export's size, times (modified and changed), inode and CRC-32, taken when it
+  was written; a rebuild with nothing changed keeps the exports only if they are still
+  those files (:meth:`BuildFolder.unchanged`). Any write to a file moves its change time,
+  which no one can set back, so a file whose stat is the same was not written since; a
+  file with another stat is read, and kept if its CRC-32 is the same.
 """
 
 from __future__ import annotations
@@ -48,23 +50,23 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 FileRecord = list[int]
-"""``[size, mtime_ns, inode, crc32]`` of a file as it was written."""
+"""``[size, mtime_ns, ctime_ns, inode, crc32]`` of a file as it was written."""
 
 
 def file_record(path: str | os.PathLike) -> FileRecord:
-    """``[size, mtime_ns, inode, crc32]`` of the file ``path``.
+    """``[size, mtime_ns, ctime_ns, inode, crc32]`` of the file ``path``.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "x"
     >>> _ = path.write_bytes(b"abc")
-    >>> file_record(path)[0], file_record(path)[3] == zlib.crc32(b"abc")
+    >>> file_record(path)[0], file_record(path)[4] == zlib.crc32(b"abc")
     (3, True)
     """
     with open(path, "rb") as handle:
         st = os.fstat(handle.fileno())
-        return [st.st_size, st.st_mtime_ns, st.st_ino, _crc(handle)]
+        return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, _crc(handle)]
 
 
 def _crc(handle: Any) -> int:
@@ -183,7 +185,7 @@ class BuildFolder:
 
     def unchanged(self, stamp: Any, names: Iterable[str]) -> bool:
         """Whether the folder holds the build of ``stamp``, its files ``names`` as written:
-        each with the size, time and inode recorded, or else with the CRC-32 recorded (a
+        each with the size, times and inode recorded, or else with the CRC-32 recorded (a
         file touched but not changed)."""
         found = self.record()
         if found is None or found.get("stamp") != stamp:
@@ -191,13 +193,13 @@ class BuildFolder:
         files = found.get("files") or {}
         for name in names:
             was = files.get(name)
-            if not isinstance(was, list) or len(was) != 4:
+            if not isinstance(was, list) or len(was) != 5:
                 return False
             try:
                 st = os.stat(self.path / name)
-                if [st.st_size, st.st_mtime_ns, st.st_ino] == was[:3]:
+                if [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] == was[:4]:
                     continue
-                if st.st_size != was[0] or file_record(self.path / name)[3] != was[3]:
+                if st.st_size != was[0] or file_record(self.path / name)[4] != was[4]:
                     return False
             except OSError:
                 return False

@@ -217,7 +217,8 @@ def fork(func: Callable[..., Any], *args: Any, what: str = "work") -> Callable[[
 
     The waiting function returns what ``func`` returned, or raises its error: a
     :class:`KgError` as itself, anything else as a ``RuntimeError`` naming it. ``what``
-    names the work in the message given when the child dies.
+    names the work in the message given when the child dies. Its ``cancel()`` stops the
+    child instead (when the caller fails and no longer wants the result).
 
     Examples
     --------
@@ -245,6 +246,13 @@ def fork(func: Callable[..., Any], *args: Any, what: str = "work") -> Callable[[
     process.start()
     send.close()
 
+    def cancel() -> None:
+        """Stop the child (its result is no longer wanted) and wait for it."""
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receive.close()
+
     def result() -> Any:
         try:
             status, value = receive.recv()
@@ -256,4 +264,5 @@ def fork(func: Callable[..., Any], *args: Any, what: str = "work") -> Callable[[
             return value
         raise KgError(value) if status == "kg" else RuntimeError(value)
 
+    result.cancel = cancel  # type: ignore[attr-defined]
     return result

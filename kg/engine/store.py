@@ -22,8 +22,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.atomic import failure, refusal
 from kg.engine.parallel import die_with_parent
-from kg.errors import BadInput
+from kg.errors import BadInput, WriteFailed
 from kg.store.database import (
     NT_FILE,
     SLICE,
@@ -65,8 +66,12 @@ def start_store(
     nt = require_build(out, NT_FILE)
     final = out / STORE_DIR
     exe = oxigraph_executable()
-    if (changes is not None and _patched(out, previous, nt, changes)) or not exe:
-        return lambda: write_store(out) if not store_is_fresh(out) else final
+    try:
+        patched = changes is not None and _patched(out, previous, nt, changes)
+    except OSError as exc:
+        raise WriteFailed(failure(exc, "writing the store")) from exc
+    if patched or not exe:
+        return lambda: patch_or_write(out, None) if not store_is_fresh(out) else final
     tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out))
     failed: list[str] = []
     loader = threading.Thread(target=_load_slices, args=(exe, nt, tmp, failed), daemon=True)
@@ -75,10 +80,14 @@ def start_store(
     def finish() -> Path:
         try:
             loader.join()
+            if failed and refusal(failed[0]):  # the loader could not write: a full disk
+                raise WriteFailed(failure(OSError(failed[0]), "writing the store"))
             if failed:
                 raise BadInput(failed[0])
             install_store(tmp, nt, final)
             return final
+        except OSError as exc:
+            raise WriteFailed(failure(exc, "writing the store")) from exc
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -94,9 +103,12 @@ def patch_or_write(
     """The store of ``out_dir/graph.nt`` made in this process: ``changes`` patched into
     (a copy of) the store of ``previous`` when they are small, else the store written anew."""
     out = Path(out_dir)
-    if changes is not None and _patched(out, previous, require_build(out), changes):
-        return out / STORE_DIR
-    return write_store(out)
+    try:
+        if changes is not None and _patched(out, previous, require_build(out), changes):
+            return out / STORE_DIR
+        return write_store(out)
+    except OSError as exc:
+        raise WriteFailed(failure(exc, "writing the store")) from exc
 
 
 def _patched(
