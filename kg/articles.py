@@ -96,7 +96,7 @@ def parse_article(
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text or text.isspace():
         article.warnings.append(Problem(path, 0, "empty file"))
-        article.title = slug
+        article.title = name_label(article.slug)
         return article
     found = read_front_matter(text, path)
     article.warnings.extend(found.problems)
@@ -146,7 +146,9 @@ def _bound(article: Article, text: str) -> None:
         line = _line_of(text, r"^title[ \t]*:") or _line_of(text, r"^ {0,3}#[ \t]")
         warn(Problem(path, line, f"title longer than {MAX_LABEL} characters; cut"))
     if not article.title:  # it was control characters only
-        article.title = article.h1 or article.slug
+        article.title = article.h1 or name_label(article.slug)
+    elif article.title == article.slug and not article.slug.isprintable():
+        article.title = name_label(article.slug)
     article.description, cut_description = _label(article.description, MAX_DESCRIPTION)
     if cut_description:
         line = _line_of(text, r"^description[ \t]*:")
@@ -174,6 +176,12 @@ def _bound(article: Article, text: str) -> None:
         article.links = [link for link in article.links if len(link.target) <= MAX_SLUG]
         message = f"link target longer than {MAX_SLUG} characters (no file has such a name); "
         warn(Problem(path, long[0].line, message + f"not a link ({len(long)} such)"))
+    if any(not link.target.isprintable() for link in article.links):
+        odd = [link for link in article.links if _CONTROLS.search(link.target)]
+        article.links = [link for link in article.links if not _CONTROLS.search(link.target)]
+        if odd:
+            message = f"link target with control characters; not a link ({len(odd)} such)"
+            warn(Problem(path, odd[0].line, message))
     for link in article.links:
         link.anchor, was_cut = _label(link.anchor, MAX_LABEL)
         if was_cut and cut_anchor is None:
@@ -194,6 +202,19 @@ def _bound(article: Article, text: str) -> None:
 
 def _keyword(value: str) -> tuple[str, bool]:
     return _label(value, MAX_LABEL)
+
+
+def name_label(slug: str) -> str:
+    """A file name as a label: its control characters written as ``\\xNN`` escapes.
+
+    Examples
+    --------
+    >>> print(name_label("a\x1fb"))
+    a\\x1fb
+    """
+    if not _CONTROLS.search(slug):
+        return slug
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", slug)
 
 
 def _label(value: str, limit: int) -> tuple[str, bool]:

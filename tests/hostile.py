@@ -64,11 +64,12 @@ def write_many_links(src: Path, links: int = 50_000, name: str = "links.md") -> 
 
 
 def write_big_article(src: Path, megabytes: float = 10.0, name: str = "big.md") -> Path:
-    """An article of about ``megabytes`` MB: paragraphs of words and links."""
-    line = "Words and more words [a link](/target-{i}) in a sentence. " * 4
-    paragraph = "\n".join(line.format(i=i) for i in range(40)) + "\n\n"
-    count = max(1, int(megabytes * 2**20 / len(paragraph)))
-    return _write(src / name, "# Big\n\n" + paragraph * count)
+    """An article of about ``megabytes`` MB that is one paragraph of links and words, no
+    sentence ending anywhere (the worst case for the sentence of each link)."""
+    piece = "words and [a link {i}](/target-{j}) more words, "
+    count = int(megabytes * 2**20 / (len(piece) + 6))
+    text = "".join(piece.format(i=i, j=i % 4999) for i in range(count))
+    return _write(src / name, "# Big\n\n" + text + "\n")
 
 
 def write_bad_name(src: Path) -> Path:

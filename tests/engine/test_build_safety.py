@@ -154,9 +154,7 @@ def _cache_files(out: Path) -> list[str]:
     return sorted(p.name for p in (out / CACHE).iterdir() if p.is_file())
 
 
-def test_a_flipped_byte_in_any_cache_file_means_a_cold_build_and_a_warning(
-    tmp_path, monkeypatch
-):
+def test_a_flipped_byte_in_any_cache_file_means_a_cold_build_and_a_warning(tmp_path, monkeypatch):
     import kg.engine.parse
 
     monkeypatch.setattr(kg.engine.parse, "RACY_NS", -(10**12))  # keep the files' stats too
