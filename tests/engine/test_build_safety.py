@@ -20,7 +20,6 @@ import pytest
 
 import kg
 from kg.engine.cache import FOLDER as CACHE
-from kg.engine.folder import BuildFolder
 from tests.corpora import article, write_articles
 from tests.hostile import ROOT, run_kg
 
@@ -66,6 +65,8 @@ def leftovers(out: Path) -> list[str]:
 
 
 def test_a_second_build_waits_for_the_first_or_stops_with_a_clear_message(tmp_path):
+    from kg.engine.folder import BuildFolder
+
     src = wiki(tmp_path / "src", 10)
     out = tmp_path / "out"
     with BuildFolder(out):  # another build holds the folder
