@@ -78,6 +78,7 @@ class Run:
     stderr: str = ""
     timed_out: bool = False
     left: int = 0  # processes of its session still alive after it ended
+    pipe_open: bool = False  # its output pipe still held open by a process it left
 
     def short(self) -> str:
         if self.timed_out:
@@ -193,6 +194,7 @@ def kg(
         left = _session_left(proc.pid)
     for reader in readers:
         reader.join(5 if kill_after is None else 1)
+    pipe_open = any(reader.is_alive() for reader in readers)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)  # whatever the build left behind
     return Run(
@@ -203,6 +205,7 @@ def kg(
         b"".join(err).decode("utf-8", "replace"),
         timed_out,
         left,
+        pipe_open,
     )
 
 
@@ -427,7 +430,8 @@ def _store_agrees(code: Path, out: Path) -> str:
         cwd=tempfile.gettempdir(),
         timeout=300,
     )
-    return (proc.stdout.strip() or proc.stderr.strip().splitlines()[-1:] or ["?"])[0]
+    lines = proc.stdout.strip().splitlines() or proc.stderr.strip().splitlines()[-1:]
+    return lines[0] if lines else "?"
 
 
 def case_killed(code: Path, tmp: Path, timeout: float) -> tuple[Run, str]:
@@ -439,9 +443,8 @@ def case_killed(code: Path, tmp: Path, timeout: float) -> tuple[Run, str]:
         path.write_text(path.read_text("utf-8") + "\nEdited [x](/new-target).\n", "utf-8")
     kg(code, ["build", str(src), "--out", str(tmp / "ref"), "-q", "--no-cache"], timeout)
     new = digests(tmp / "ref")
-    run = kg(
-        code, ["build", str(src), "--out", str(out), "-q"], timeout, kill_after=first.seconds * 0.7
-    )
+    kill_after = first.seconds * 0.35  # a rebuild takes about half a cold build: in its exports
+    run = kg(code, ["build", str(src), "--out", str(out), "-q"], timeout, kill_after=kill_after)
     now = digests(out)
     state = "old" if now == old else "new" if now == new else "MIXED"
     if state == "MIXED":
@@ -452,7 +455,8 @@ def case_killed(code: Path, tmp: Path, timeout: float) -> tuple[Run, str]:
     again = "next build = cold" if digests(out) == new else "next build DIFFERS from cold"
     stale = leftovers(out)
     return run, (
-        f"after kill: {state}; leftovers {len(left)}; processes left {run.left}; {again} "
+        f"killed after {kill_after:.1f} s: {state}; leftovers {len(left)}; "
+        f"processes left {run.left}{' holding the output pipe' if run.pipe_open else ''}; {again} "
         f"(rc {after.rc}); leftovers after next build {len(stale)}"
     )
 
