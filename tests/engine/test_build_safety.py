@@ -341,3 +341,19 @@ def test_the_build_record_names_every_export_with_its_checksum(tmp_path):
     for name, (size, _, _, inode, crc) in record["files"].items():
         data = (out / name).read_bytes()
         assert (size, inode, crc) == (len(data), (out / name).stat().st_ino, zlib.crc32(data))
+
+
+def test_an_output_folder_that_is_a_mount_point_is_built_in_place(tmp_path):
+    src = wiki(tmp_path / "src", 20)
+    with tmpfs(tmp_path / "mounted", 64 * 1024) as out:  # a folder that cannot be renamed
+        (out / "README.txt").write_text("the user's own file")
+        kg.build(src, out)
+        (src / "s003.md").write_text(article("ny", "Ny [länk](/s001).\n"))
+        kg.build(src, out)
+        cold = kg.build(src, tmp_path / "cold", cache=False)
+        assert exports(out) == exports(cold.out)
+        assert (out / "README.txt").read_text() == "the user's own file"
+        assert sorted(p.name for p in out.iterdir() if p.name.startswith(".kg-")) == [
+            ".kg-build.json",
+            ".kg-lock",
+        ]
