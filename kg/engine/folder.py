@@ -243,6 +243,8 @@ class BuildFolder:
             else:
                 self._swap(new)
         except OSError as exc:
+            with contextlib.suppress(OSError):  # keep the cache for the next build
+                os.rename(new / CACHE, self.path / CACHE)
             raise WriteFailed(failure(exc, f"replacing {self.given}")) from exc
         self.published = True
         if new.exists():
