@@ -92,3 +92,7 @@ class QueryTimeout(KgError):
 
 class WriteFailed(KgError):
     """An export could not be written (disk full, read-only folder); the old one is kept."""
+
+
+class BuildLocked(KgError):
+    """Another build is writing the same output folder."""

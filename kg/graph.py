@@ -27,18 +27,21 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from kg.labels import language_order, named_anchors
-from kg.records import Article, Corpus, Problem
+from kg.records import KEYWORD_PREFIX, Article, Corpus, Problem
 
 if TYPE_CHECKING:  # pragma: no cover
     from kg.mentions import Found
 
-KEYWORD_PREFIX = "keyword:"
 LINK = "link"
 """The ``kind`` of a concept → concept edge (the other edges are ``"keyword"``)."""
 
 
 def keyword_id(keyword: str) -> str:
-    """Node id of a keyword.
+    """Node id of a keyword: :data:`~kg.records.KEYWORD_PREFIX` and the keyword.
+
+    No concept id begins so: a file or link name that would (``/keyword:Investing``) is
+    the concept ``keyword%3AInvesting`` (:func:`kg.articles.concept_slug`), so keyword and
+    concept nodes never share an id, nor their IRIs (``keyword/…`` and ``concept/…``).
 
     Examples
     --------

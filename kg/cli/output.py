@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterable, Sequence
@@ -99,7 +100,8 @@ def whole_number(minimum: int = 0):
 
 def print_json(data: Any) -> None:
     """Print ``data`` as indented JSON (UTF-8, keys in a stable order)."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=_default)
+    sys.stdout.write(terminal_text(text) + "\n")
 
 
 def table_width() -> int:
@@ -240,7 +242,7 @@ def _cell(value: Any, max_width: int | None) -> str:
         text = f"{value:.4g}"
     else:
         text = str(value)
-    text = " ".join(text.split())
+    text = terminal_text(" ".join(text.split()))
     return text if max_width is None or len(text) <= max_width else text[: max_width - 1] + "…"
 
 
@@ -248,3 +250,20 @@ def _default(value: Any) -> Any:
     if isinstance(value, (set, frozenset)):
         return sorted(value)
     return str(value)
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` with its control characters (ESC, BEL, C1 …; not tab or newline) written
+    as ``\\uXXXX`` escapes, so that a value cannot drive the terminal (valid in JSON too).
+
+    Examples
+    --------
+    >>> print(terminal_text("red \x1b[31mALERT\x07"))
+    red \\u001b[31mALERT\\u0007
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

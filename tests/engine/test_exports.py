@@ -38,11 +38,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file of a build folder (not the store, not the cache) → its bytes."""
+    """Every file of a build folder (not the store, the cache, the lock or the record of
+    the files' times and inodes) → its bytes."""
     out = {}
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
-        if path.is_file() and rel.parts[0] not in ("store", ".cache"):
+        if path.is_file() and rel.parts[0] not in ("store", ".cache", ".kg-lock", ".kg-build.json"):
             out[rel.as_posix()] = path.read_bytes()
     return out
 
@@ -211,7 +212,8 @@ def small_build(small_wiki, tmp_path):
 
 def test_every_core_file_is_written_and_no_temp_file_is_left(small_build):
     names = {p.name for p in small_build.out.iterdir() if p.is_file()}
-    assert names == CORE_FILES
+    assert names == CORE_FILES | {".kg-lock", ".kg-build.json"}  # the lock, the record
+    assert not list(small_build.out.parent.glob(".out.kg-*"))  # the new folder swapped in
     for name in CORE_FILES:
         assert (small_build.out / name).stat().st_size > 0
 
