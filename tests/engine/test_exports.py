@@ -299,18 +299,23 @@ def odd_slugs(tmp_path):
 
 def test_graphml_and_gexf_keep_odd_slugs(odd_slugs):
     G = odd_slugs.graph
-    assert {"a&b", "<x>", 'q"s', "ä ö", "it's", "tab\there"} <= set(G)
+    assert {"a&b", "<x>", 'q"s', "ä ö", "it's"} <= set(G)
+    # a target with a control character (a tab) is no name: reported, not a node
+    assert not any("\t" in node for node in G)
+    assert any("control characters" in w["message"] for w in odd_slugs.report["warnings"])
     for name, reader in (("graph.graphml", nx.read_graphml), ("graph.gexf", nx.read_gexf)):
         H = reader(odd_slugs.out / name)
         assert set(H.nodes) == set(G.nodes), name
         assert H.number_of_edges() == G.number_of_edges(), name
 
 
-def test_graphml_and_gexf_keep_slugs_with_control_characters(tmp_path):
-    # %01 and %02 decode to characters XML 1.0 cannot hold; dropping them merges two nodes
+def test_graphml_and_gexf_hold_no_control_characters(tmp_path):
+    # %01 and %02 decode to characters XML 1.0 cannot hold: such targets are no names, and
+    # the exports stay readable
     src = write_articles(tmp_path / "src", {"w.md": "# W\n\n[g](/x%01y) and [h](/x%02y)\n"})
     result = build([src], tmp_path / "out", formats=["graphml", "gexf"])
     G = result.graph
+    assert set(G) == {"w"}
     for name, reader in (("graph.graphml", nx.read_graphml), ("graph.gexf", nx.read_gexf)):
         H = reader(result.out / name)
         assert H.number_of_nodes() == G.number_of_nodes(), name
