@@ -36,6 +36,7 @@ _API = {
     "neighbors": "kg.explore",
     "path": "kg.explore",
     "related": "kg.explore",
+    "why_no_related": "kg.explore",
     "stats": "kg.explore",
     "check": "kg.quality",
     "make_report": "kg.report",
@@ -54,6 +55,7 @@ _API = {
     "write_csv": "kg.formats.tables",
     "write_report": "kg.report",
     "write_html": "kg.viz",
+    "write_site": "kg.site",
     "render_html": "kg.viz",
     "visualize": "kg.viz",
     "ego_graph": "kg.viz",
@@ -112,7 +114,15 @@ if TYPE_CHECKING:  # pragma: no cover
         InvalidQuery,
         KgError,
     )
-    from kg.explore import find, neighbors, path, related, show, stats  # noqa: F401
+    from kg.explore import (  # noqa: F401
+        find,
+        neighbors,
+        path,
+        related,
+        show,
+        stats,
+        why_no_related,
+    )
     from kg.formats.gexf import write_gexf  # noqa: F401
     from kg.formats.graphml import write_graphml  # noqa: F401
     from kg.formats.nodelink import read_graph, write_node_link  # noqa: F401
@@ -130,6 +140,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kg.quality import check  # noqa: F401
     from kg.records import Article, Corpus, Link, Problem  # noqa: F401
     from kg.report import make_report, write_report  # noqa: F401
+    from kg.site import write_site  # noqa: F401
     from kg.store.database import open_store, to_rdflib, write_store  # noqa: F401
     from kg.store.named import list_queries, run_named  # noqa: F401
     from kg.store.query import sparql  # noqa: F401

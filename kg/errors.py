@@ -77,8 +77,22 @@ class InvalidQuery(KgError):
 
 
 class QueryRefused(InvalidQuery):
-    """A query kg will not run: too large, too deeply nested, or naming a remote service."""
+    """A query kg will not run: too large, too deeply nested, naming a remote service or an
+    undeclared prefix; ``setting`` names the limit that refused it (``max_query_bytes``,
+    ``max_depth``, ``allow_service``; None for a prefix)."""
+
+    def __init__(self, message: str, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
+class QueryTimeout(KgError):
+    """A query stopped because it ran past its time limit (nothing of it runs on)."""
 
 
 class WriteFailed(KgError):
     """An export could not be written (disk full, read-only folder); the old one is kept."""
+
+
+class BuildLocked(KgError):
+    """Another build is writing the same output folder."""

@@ -7,6 +7,11 @@ data (dicts and lists) that prints as JSON or turns into a ``pandas.DataFrame``.
 
 Only link edges count as neighbourhood (keywords are attributes for this purpose),
 and every answer is deterministic: ties are broken by concept id.
+
+Every function that answers with labels takes ``lang``, the display language: each
+``label`` is then the concept's title in that language, else in English, else in any
+(:mod:`kg.labels`), and ``label_lang`` says which language it is in (``""`` for a keyword
+or a slug); per-language values and evidence are listed with the display language first.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from kg.centrality import pagerank
 from kg.communities import link_communities
 from kg.errors import AmbiguousConcept, ConceptNotFound, InvalidArgument
 from kg.graph import concepts, is_link, keyword_id, link_edges, linked, links_in, links_out
+from kg.labels import display_label, language_order, ordered
 from kg.quality import unlinked_mentions
 from kg.report import counts, coverage
 from kg.scripts import has_unspaced
@@ -137,7 +143,7 @@ def resolve(G: nx.DiGraph, text: str) -> str:
 # --- the concept card -----------------------------------------------------------------------
 
 
-def show(G: nx.DiGraph, slug: str) -> dict[str, Any]:
+def show(G: nx.DiGraph, slug: str, lang: str | None = None) -> dict[str, Any]:
     """The concept card: labels, descriptions, keywords, links out and in, paths.
 
     Parameters
@@ -146,16 +152,20 @@ def show(G: nx.DiGraph, slug: str) -> dict[str, Any]:
         The concept graph.
     slug : str
         A slug, or any title or anchor text (see :func:`find`).
+    lang : str, optional
+        The display language (see the module's docstring).
 
     Returns
     -------
     dict
-        ``id``, ``label``, ``exists``, ``labels`` {lang: title}, ``descriptions``
-        {lang: text}, ``keywords``, ``paths`` {lang: path}, ``alt_labels`` {lang: [anchor
-        texts]}, ``external_links``, ``links_out`` and ``links_in`` (sorted ids),
-        ``anchors_out`` and ``anchors_in`` (one ``{id, label, exists, weight, anchors,
-        langs}`` per link), ``unlinked_mentions`` ({lang: [ids of concepts the article
-        names without linking them]}).
+        ``id``, ``label`` and ``label_lang``, ``exists``, ``labels`` {lang: title},
+        ``descriptions`` {lang: text}, ``keywords``, ``paths`` {lang: path},
+        ``alt_labels`` {lang: [anchor texts]} (the display language first), ``external_links``,
+        ``links_out`` and ``links_in`` (sorted ids), ``anchors_out`` and ``anchors_in`` (one
+        ``{id, label, label_lang, exists, weight, anchors, langs, evidence}`` per link,
+        ``evidence`` its ``{lang, anchor, section, sentence, path, line}``, the display
+        language first), ``unlinked_mentions`` ({lang: [ids of concepts the article names
+        without linking them]}).
 
     Raises
     ------
@@ -176,20 +186,22 @@ def show(G: nx.DiGraph, slug: str) -> dict[str, Any]:
     data = G.nodes[node]
     out = links_out(G, node)
     inn = links_in(G, node)
+    label, label_lang = label_of(G, node, lang)
     return {
         "id": node,
-        "label": data.get("label", node),
+        "label": label,
+        "label_lang": label_lang,
         "exists": bool(data.get("exists")),
-        "labels": dict(sorted((data.get("labels") or {}).items())),
-        "descriptions": dict(sorted((data.get("descriptions") or {}).items())),
+        "labels": ordered(data.get("labels"), lang),
+        "descriptions": ordered(data.get("descriptions"), lang),
         "keywords": list(data.get("keywords") or []),
-        "paths": dict(sorted((data.get("paths") or {}).items())),
-        "alt_labels": dict(sorted((data.get("alt_labels") or {}).items())),
+        "paths": ordered(data.get("paths"), lang),
+        "alt_labels": ordered(data.get("alt_labels"), lang),
         "external_links": list(data.get("external_links") or []),
         "links_out": [v for v, _ in out],
         "links_in": [u for u, _ in inn],
-        "anchors_out": [_link_row(G, v, d) for v, d in out],
-        "anchors_in": [_link_row(G, u, d) for u, d in inn],
+        "anchors_out": [_link_row(G, v, d, lang) for v, d in out],
+        "anchors_in": [_link_row(G, u, d, lang) for u, d in inn],
         "unlinked_mentions": unlinked_mentions(G, node),
     }
 
@@ -198,7 +210,7 @@ def show(G: nx.DiGraph, slug: str) -> dict[str, Any]:
 
 
 def neighbors(
-    G: nx.DiGraph, slug: str, depth: int = 1, direction: str = "both"
+    G: nx.DiGraph, slug: str, depth: int = 1, direction: str = "both", lang: str | None = None
 ) -> list[dict[str, Any]]:
     """Concepts within ``depth`` links of ``slug``, with their distance.
 
@@ -212,12 +224,14 @@ def neighbors(
         How many links away to look (1 = direct neighbours).
     direction : {"both", "out", "in"}
         Follow links out of each concept, into it, or both ways.
+    lang : str, optional
+        The display language of the labels.
 
     Returns
     -------
     list of dict
-        ``{id, label, distance, exists}`` for each concept reached (not ``slug`` itself),
-        sorted by distance, then id.
+        ``{id, label, label_lang, distance, exists}`` for each concept reached (not
+        ``slug`` itself), sorted by distance, then id.
 
     Raises
     ------
@@ -245,7 +259,11 @@ def neighbors(
     distance = link_distances(G, node, depth, direction)
     del distance[node]
     return [
-        {"id": n, "label": _label(G, n), "distance": d, "exists": bool(G.nodes[n].get("exists"))}
+        {
+            **_named(G, n, lang),
+            "distance": d,
+            "exists": bool(G.nodes[n].get("exists")),
+        }
         for n, d in distance.items()
     ]
 
@@ -275,7 +293,9 @@ def link_distances(G: nx.DiGraph, node: str, depth: int, direction: str = "both"
     return dict(sorted(distance.items(), key=lambda kv: (kv[1], kv[0])))
 
 
-def path(G: nx.DiGraph, a: str, b: str, directed: bool = False) -> dict[str, Any]:
+def path(
+    G: nx.DiGraph, a: str, b: str, directed: bool = False, lang: str | None = None
+) -> dict[str, Any]:
     """A shortest chain of links from ``a`` to ``b``, each hop with its evidence.
 
     Links are followed either way by default (a hop against the link's direction is
@@ -291,14 +311,17 @@ def path(G: nx.DiGraph, a: str, b: str, directed: bool = False) -> dict[str, Any
         Start and end: slugs, or titles or anchor texts (see :func:`find`).
     directed : bool
         Follow links only in their direction.
+    lang : str, optional
+        The display language: of the labels, and which evidence comes first.
 
     Returns
     -------
     dict
-        ``path`` (the ids, ``a`` first; empty when there is no chain) and ``hops``:
-        one ``{source, target, direction, anchors, evidence, sections, contexts}`` per
-        step, where ``evidence`` holds the sentences in which the link stands and
-        ``sections`` their section headings (both de-duplicated, in order).
+        ``path`` (the ids, ``a`` first; empty when there is no chain), ``labels`` (one
+        ``{id, label, label_lang}`` per id of ``path``) and ``hops``: one ``{source,
+        target, direction, anchors, evidence, sections, contexts}`` per step, where
+        ``evidence`` holds the sentences in which the link stands and ``sections`` their
+        section headings (both de-duplicated, the display language's first).
 
     Examples
     --------
@@ -326,19 +349,21 @@ def path(G: nx.DiGraph, a: str, b: str, directed: bool = False) -> dict[str, Any
                 parent[nxt] = current
                 queue.append(nxt)
     if end not in parent:
-        return {"path": [], "hops": []}
+        return {"path": [], "labels": [], "hops": []}
     chain = [end]
     while (prev := parent[chain[-1]]) is not None:
         chain.append(prev)
     chain.reverse()
-    hops = [_hop(G, u, v) for u, v in zip(chain, chain[1:], strict=False)]
-    return {"path": chain, "hops": hops}
+    hops = [_hop(G, u, v, lang) for u, v in zip(chain, chain[1:], strict=False)]
+    return {"path": chain, "labels": [_named(G, n, lang) for n in chain], "hops": hops}
 
 
 # --- suggestions ------------------------------------------------------------------------------
 
 
-def related(G: nx.DiGraph, slug: str, top: int | None = 10) -> list[dict[str, Any]]:
+def related(
+    G: nx.DiGraph, slug: str, top: int | None = 10, lang: str | None = None
+) -> list[dict[str, Any]]:
     """Articles worth reading next: not linked to or from ``slug``, but close to it.
 
     The score adds two Adamic–Adar sums: over the concepts both link with (either
@@ -355,12 +380,14 @@ def related(G: nx.DiGraph, slug: str, top: int | None = 10) -> list[dict[str, An
         A slug, or any title or anchor text (see :func:`find`).
     top : int or None
         How many suggestions to return (``None`` for all).
+    lang : str, optional
+        The display language of the labels.
 
     Returns
     -------
     list of dict
-        ``{id, label, score, shared_neighbors, shared_keywords}``, by score (highest
-        first), then id.
+        ``{id, label, label_lang, score, shared_neighbors, shared_keywords}``, by score
+        (highest first), then id. When it is empty, :func:`why_no_related` says why.
 
     Examples
     --------
@@ -405,8 +432,7 @@ def related(G: nx.DiGraph, slug: str, top: int | None = 10) -> list[dict[str, An
         score = neighbour_score.get(cand, 0.0) + keyword_score.get(cand, 0.0)
         rows.append(
             {
-                "id": cand,
-                "label": _label(G, cand),
+                **_named(G, cand, lang),
                 "score": round(score, 6),
                 "shared_neighbors": shared_n.get(cand, []),
                 "shared_keywords": sorted(shared_k.get(cand, [])),
@@ -416,10 +442,57 @@ def related(G: nx.DiGraph, slug: str, top: int | None = 10) -> list[dict[str, An
     return rows if top is None else rows[:top]
 
 
+def why_no_related(G: nx.DiGraph, slug: str, top: int | None = 10) -> str:
+    """Why :func:`related` suggests nothing for ``slug``: one sentence ("" when it does).
+
+    Examples
+    --------
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> G = build_graph([parse_article("Alone.", slug="a"), parse_article("[c](/c)", slug="b")])
+    >>> why_no_related(G, "a")
+    'a has no links and no keywords: no concept shares a link or keyword with it'
+    >>> why_no_related(G, "b")
+    'no concept with an article shares a link or keyword with b (its 1 link is to c)'
+    """
+    node = resolve(G, slug)
+    if top == 0:
+        return "top is 0: no suggestion was asked for"
+    if related(G, node, top=1):
+        return ""
+    own = _linked_with(G, node)
+    keywords = list(G.nodes[node].get("keywords") or [])
+    if not own and not keywords:
+        return f"{node} has no links and no keywords: no concept shares a link or keyword with it"
+    around = set().union(*(_linked_with(G, w) for w in own)) if own else set()
+    holders = {u for k in keywords for u in G.pred.get(keyword_id(k), {}) if _is_concept(G, u)}
+    close = (around | holders) - {node}
+    if close and close <= own:
+        return f"every concept that shares a link or keyword with {node} is linked with it already"
+    if close:
+        return (
+            f"the concepts that share a link or keyword with {node} have no article yet: "
+            + ", ".join(sorted(close - own)[:10])
+        )
+    links = (
+        f"its {len(own)} link{'s' * (len(own) != 1)} {'is' if len(own) == 1 else 'are'} to "
+        + ", ".join(sorted(own)[:10])
+        if own
+        else "it has no links"
+    )
+    return f"no concept with an article shares a link or keyword with {node} ({links})"
+
+
 # --- the whole graph --------------------------------------------------------------------------
 
 
-def stats(G: nx.DiGraph, top: int = 10, seed: int = 0, communities: bool = True) -> dict[str, Any]:
+def stats(
+    G: nx.DiGraph,
+    top: int = 10,
+    seed: int = 0,
+    communities: bool = True,
+    lang: str | None = None,
+) -> dict[str, Any]:
     """Counts, coverage per language, degrees, central concepts and communities.
 
     Parameters
@@ -433,6 +506,8 @@ def stats(G: nx.DiGraph, top: int = 10, seed: int = 0, communities: bool = True)
         Seed of the Louvain community detection (fixed, so answers repeat).
     communities : bool
         Detect communities (Louvain; the slowest part: seconds on 15,000 concepts).
+    lang : str, optional
+        The display language of the labels.
 
     Returns
     -------
@@ -443,9 +518,9 @@ def stats(G: nx.DiGraph, top: int = 10, seed: int = 0, communities: bool = True)
         ``articles_per_language`` {lang: n}, ``coverage`` {lang: n / largest language's n},
         ``degree`` ({in, out}: {mean, median, max}), ``degree_distribution``
         ([{degree, in, out}]: how many concepts have that many distinct links in and
-        out), ``top_pagerank`` ([{id, label, score}]), ``top_in_links`` ([{id, label,
-        in_links}]), ``community_count`` and ``communities`` ([{community, size,
-        examples}], largest first; examples are the members with most in-links;
+        out), ``top_pagerank`` ([{id, label, label_lang, score}]), ``top_in_links``
+        ([{id, label, label_lang, in_links}]), ``community_count`` and ``communities``
+        ([{community, size, examples}], largest first; examples are the members with most in-links;
         ``None`` and ``[]`` when ``communities=False``),
         ``warnings`` and ``errors`` (counts).
 
@@ -485,9 +560,9 @@ def stats(G: nx.DiGraph, top: int = 10, seed: int = 0, communities: bool = True)
         },
         "degree_distribution": _distribution(concept_ids, in_deg, out_deg),
         "top_pagerank": [
-            {"id": n, "label": _label(G, n), "score": round(ranks.get(n, 0.0), 6)} for n in by_rank
+            {**_named(G, n, lang), "score": round(ranks.get(n, 0.0), 6)} for n in by_rank
         ],
-        "top_in_links": [{"id": n, "label": _label(G, n), "in_links": in_deg[n]} for n in by_in],
+        "top_in_links": [{**_named(G, n, lang), "in_links": in_deg[n]} for n in by_in],
         "community_count": len(groups) if communities else None,
         "communities": [
             {
@@ -507,6 +582,28 @@ def stats(G: nx.DiGraph, top: int = 10, seed: int = 0, communities: bool = True)
 
 def _label(G: nx.DiGraph, node: str) -> str:
     return str(G.nodes[node].get("label") or node)
+
+
+def label_of(G: nx.DiGraph, node: str, lang: str | None = None) -> tuple[str, str]:
+    """The label of ``node`` in display language ``lang`` and the language it is in
+    (:func:`kg.labels.display_label`; the slug, language ``""``, when it has none).
+
+    Examples
+    --------
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> G = build_graph([parse_article("# hyresavtal\\nHyra.", slug="lease", lang="sv"),
+    ...                  parse_article("# lease\\nRent.", slug="lease", lang="en")])
+    >>> label_of(G, "lease"), label_of(G, "lease", "sv"), label_of(G, "lease", "fi")
+    (('lease', 'en'), ('hyresavtal', 'sv'), ('lease', 'en'))
+    """
+    label, code = display_label(G.nodes[node], lang)
+    return (label, code) if label else (node, "")
+
+
+def _named(G: nx.DiGraph, node: str, lang: str | None) -> dict[str, str]:
+    label, code = label_of(G, node, lang)
+    return {"id": node, "label": label, "label_lang": code}
 
 
 def _is_concept(G: nx.DiGraph, node: str) -> bool:
@@ -533,15 +630,53 @@ def _close_matches(G: nx.DiGraph, text: str) -> list[str]:
     return out[:_MAX_CANDIDATES]
 
 
-def _link_row(G: nx.DiGraph, other: str, data: dict[str, Any]) -> dict[str, Any]:
+def _link_row(G: nx.DiGraph, other: str, data: dict[str, Any], lang: str | None) -> dict[str, Any]:
     return {
-        "id": other,
-        "label": _label(G, other),
+        **_named(G, other, lang),
         "exists": bool(G.nodes[other].get("exists")),
         "weight": int(data.get("weight", 1)),
         "anchors": list(data.get("anchors") or []),
         "langs": list(data.get("langs") or []),
+        "evidence": evidence(data, lang),
     }
+
+
+def evidence(data: dict[str, Any], lang: str | None = None) -> list[dict[str, Any]]:
+    """A link's evidence: ``{lang, anchor, section, sentence, path, line}`` per sentence it
+    stands in, the display language's first (then English, then any; in order within one
+    language). ``anchor`` is the link's anchor text found in the sentence (else its first).
+
+    Examples
+    --------
+    >>> link = {"anchors": ["hyresavtal", "lease"], "contexts": [
+    ...     {"lang": "en", "section": "", "sentence": "A lease.", "line": 3, "path": "en/a.md"},
+    ...     {"lang": "sv", "section": "", "sentence": "Ett hyresavtal.", "line": 3,
+    ...      "path": "sv/a.md"}]}
+    >>> [(e["lang"], e["anchor"]) for e in evidence(link, "sv")]
+    [('sv', 'hyresavtal'), ('en', 'lease')]
+    """
+    contexts = list(data.get("contexts") or [])
+    anchors = [str(a) for a in data.get("anchors") or []]
+    rank = {
+        code: i
+        for i, code in enumerate(language_order({c.get("lang", "") for c in contexts}, lang))
+    }
+    rows = []
+    for c in sorted(contexts, key=lambda c: rank[c.get("lang", "")]):
+        sentence = str(c.get("sentence", ""))
+        folded = sentence.casefold()
+        found = [a for a in anchors if a.casefold() in folded]
+        rows.append(
+            {
+                "lang": c.get("lang", ""),
+                "anchor": max(found, key=len) if found else (anchors[0] if anchors else ""),
+                "section": c.get("section", ""),
+                "sentence": sentence,
+                "path": c.get("path", ""),
+                "line": c.get("line", 0),
+            }
+        )
+    return rows
 
 
 def _stepper(G: nx.DiGraph, direction: str):
@@ -550,10 +685,15 @@ def _stepper(G: nx.DiGraph, direction: str):
     return lambda node: linked(G, node, direction)
 
 
-def _hop(G: nx.DiGraph, u: str, v: str) -> dict[str, Any]:
+def _hop(G: nx.DiGraph, u: str, v: str, lang: str | None = None) -> dict[str, Any]:
     forward = G.has_edge(u, v) and is_link(G.edges[u, v])
     data = G.edges[u, v] if forward else G.edges[v, u]
-    contexts = [dict(c) for c in data.get("contexts") or []]
+    contexts = list(data.get("contexts") or [])
+    rank = {
+        code: i
+        for i, code in enumerate(language_order({c.get("lang", "") for c in contexts}, lang))
+    }
+    contexts = [dict(c) for c in sorted(contexts, key=lambda c: rank[c.get("lang", "")])]
     return {
         "source": u,
         "target": v,

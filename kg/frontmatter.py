@@ -4,6 +4,10 @@ Read with python-frontmatter's YAML handler (the C loader where PyYAML has one),
 that plain ``key: value`` lines, the common case, are read directly into what YAML would
 give. When YAML rejects the block, it is read line by line as ``key: value`` so that
 title, keywords and description survive, and a warning names the line.
+
+YAML is bounded: a block using an alias (``*name``, what "billion laughs" bombs are made
+of) or longer than :data:`kg.limits.MAX_FRONT_MATTER` is not given to YAML but read line
+by line, its alias values dropped.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from typing import Any
 import frontmatter
 import yaml
 
+from kg.limits import MAX_FRONT_MATTER
 from kg.records import Problem
 
 _YAML = frontmatter.YAMLHandler()
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FENCE = re.compile(r"-{3,}[ \t]*\r?$")
 # the "\n" before the closing line lets re skip from line to line (see _ATX_NO_SPACE)
 _CLOSE = re.compile(r"\n(?:-{3,}|\.{3})[ \t]*\r?$", re.MULTILINE)
@@ -29,6 +35,8 @@ _PLAIN_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,99}): +(?![\s\-?:,\[\]{}#&*
 _RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
 _LIST_LINE = re.compile(r"^[ \t]+-[ \t]+(.*?)[ \t]*\r?$")
+_ALIAS_VALUE = re.compile(r"\*[^\s,\[\]{}]+")
+_QUOTES = "'\""
 
 
 @dataclass(slots=True)
@@ -83,7 +91,29 @@ def _load_yaml(block: str, path: str, warnings: list[Problem]) -> dict:
     plain = plain_mapping(block)
     if plain is not None:
         return plain
+    if len(block) > MAX_FRONT_MATTER:
+        warnings.append(
+            Problem(
+                path,
+                2,
+                f"front matter of {len(block):,} characters, over the {MAX_FRONT_MATTER:,} "
+                "read as YAML; read line by line",
+            )
+        )
+        return _lines_as_meta(block)
     try:
+        alias = _first_alias(block)
+        if alias is not None:
+            name, index = alias
+            warnings.append(
+                Problem(
+                    path,
+                    block.count("\n", 0, index) + 2,
+                    f"front matter uses a YAML alias (*{name}), which kg does not expand; "
+                    "read line by line",
+                )
+            )
+            return _lines_as_meta(block, aliases=True)
         meta = _YAML.load(block)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -94,12 +124,36 @@ def _load_yaml(block: str, path: str, warnings: list[Problem]) -> dict:
             Problem(path, line, f"front matter is not valid YAML ({reason}); read line by line")
         )
         return _lines_as_meta(block)
+    except (ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
+        # a value YAML parses but cannot build: a date such as 2020-02-30, an integer of
+        # too many digits, nesting deeper than Python's stack
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        warnings.append(
+            Problem(
+                path, 1, f"front matter has a value YAML cannot read ({reason}); read line by line"
+            )
+        )
+        return _lines_as_meta(block)
     if not isinstance(meta, dict):
         warnings.append(
             Problem(path, 2, "front matter is not a key: value mapping; read line by line")
         )
         return _lines_as_meta(block)
     return meta
+
+
+def _first_alias(block: str) -> tuple[str, int] | None:
+    """The name and offset of the first YAML alias in ``block`` (None without one).
+
+    Only a block holding ``*`` may have one; it is scanned as parser events (no values
+    built), so an alias bomb costs the length of its text.
+    """
+    if "*" not in block:
+        return None
+    for event in yaml.parse(block, Loader=_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            return str(event.anchor), event.start_mark.index
+    return None
 
 
 def plain_mapping(block: str) -> dict[str, str] | None:
@@ -142,26 +196,58 @@ def _is_plain_str(scalar: str) -> bool:
 _is_plain_key = lru_cache(maxsize=256)(_is_plain_str)  # the same few keys, over and over
 
 
-def _lines_as_meta(block: str) -> dict[str, Any]:
-    """Read a front matter block YAML refused as ``key: value`` lines (and ``- item`` lists)."""
+def _lines_as_meta(block: str, aliases: bool = False) -> dict[str, Any]:
+    """Read a front matter block YAML refused as ``key: value`` lines (and ``- item`` lists).
+
+    A value keeps no unbalanced quote (``"unterminated`` → ``unterminated``); with
+    ``aliases``, values that are YAML aliases (``*name``) are dropped. Linear in the
+    block's length, whatever it holds.
+    """
     meta: dict[str, Any] = {}
+    more: dict[str, list[str]] = {}  # continuation lines, joined at the end
     key = None
     for line in block.splitlines():
         match = _KEY_LINE.match(line)
         if match:
-            key, value = match.group(1), match.group(2) or ""
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-                value = value[1:-1]
+            key, value = match.group(1), _unquote(match.group(2) or "")
+            if aliases and _ALIAS_VALUE.fullmatch(value):
+                meta.pop(key, None)
+                more.pop(key, None)
+                key = None
+                continue
             meta[key] = value
+            more.pop(key, None)
             continue
         item = _LIST_LINE.match(line)
         if item and key is not None:
+            value = _unquote(item.group(1))
+            if aliases and _ALIAS_VALUE.fullmatch(value):
+                continue
+            if key in more:  # a value with continuation lines, then a list: as one item
+                meta[key] = " ".join([meta[key], *more.pop(key)]).strip()
             previous = meta.get(key)
-            items = previous if isinstance(previous, list) else ([previous] if previous else [])
-            meta[key] = [*items, item.group(1)]
+            if isinstance(previous, list):
+                previous.append(value)
+            else:
+                meta[key] = [previous, value] if previous else [value]
         elif key is not None and line.strip() and isinstance(meta.get(key), str):
-            meta[key] = f"{meta[key]} {line.strip()}".strip()
+            more.setdefault(key, []).append(line.strip())
+    for name, lines in more.items():
+        meta[name] = " ".join([meta[name], *lines]).strip()
     return meta
+
+
+def _unquote(value: str) -> str:
+    """A value without its quotes: both when they match, one when it is unbalanced."""
+    if not value:
+        return value
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in _QUOTES:
+        return value[1:-1]
+    if value[:1] in _QUOTES and value[-1:] != value[:1]:
+        return value[1:]
+    if value[-1:] in _QUOTES and value.count(value[-1]) == 1:
+        return value[:-1]
+    return value
 
 
 def _key_lines_end(text: str, start: int) -> int:

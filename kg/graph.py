@@ -24,25 +24,28 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from kg.labels import language_order
-from kg.records import Article, Corpus, Link, Problem
+from kg.labels import language_order, named_anchors
+from kg.records import KEYWORD_PREFIX, Article, Corpus, Link, Problem
 from kg.scripts import label_words
 from kg.text import search_key
 
-KEYWORD_PREFIX = "keyword:"
+if TYPE_CHECKING:  # pragma: no cover
+    from kg.mentions import Found
+
 LINK = "link"
 """The ``kind`` of a concept → concept edge (the other edges are ``"keyword"``)."""
 
-Found = dict[str, dict[str, list[str]]]
-"""Unlinked mentions: ``{slug: {lang: [concepts named in its prose, not linked]}}``."""
-
 
 def keyword_id(keyword: str) -> str:
-    """Node id of a keyword.
+    """Node id of a keyword: :data:`~kg.records.KEYWORD_PREFIX` and the keyword.
+
+    No concept id begins so: a file or link name that would (``/keyword:Investing``) is
+    the concept ``keyword%3AInvesting`` (:func:`kg.articles.concept_slug`), so keyword and
+    concept nodes never share an id, nor their IRIs (``keyword/…`` and ``concept/…``).
 
     Examples
     --------
@@ -365,7 +368,7 @@ def _decide_split_anchors(
 
 
 def _set_alt_labels(G: nx.DiGraph, anchors_to: dict[str, dict[str, Counter[str]]]) -> None:
-    for node, per_lang in anchors_to.items():
+    for node, per_lang in named_anchors(anchors_to, G.nodes).items():
         G.nodes[node]["alt_labels"] = {lang: sorted(c) for lang, c in sorted(per_lang.items())}
         if not G.nodes[node]["exists"]:
             G.nodes[node]["label"] = _best_anchor(node, per_lang)

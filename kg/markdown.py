@@ -100,6 +100,8 @@ class _BodyReader:
         "first_line",
         "counted",
         "lines",
+        "sized",
+        "size",
     )
 
     def __init__(self, article: Article, site: tuple[str, str] | None) -> None:
@@ -121,6 +123,8 @@ class _BodyReader:
         self.first_line = 0
         self.counted = 0  # newlines in source[:counted] are ``lines``
         self.lines = 0
+        self.sized = 0  # the first ``sized`` pieces of ``buf`` hold ``size`` characters
+        self.size = 0
 
     def read(self, body: str, first_line: int) -> None:
         body = _space_atx_headings(body)
@@ -195,7 +199,7 @@ class _BodyReader:
             self.link_depth -= 1
             self._recapture()
             if self.link is not None:
-                self.link.pieces[-1][1] = sum(map(len, self.buf))
+                self.link.pieces[-1][1] = self._size()
                 self.link = None
         elif name == "Image":
             self.image_depth -= 1
@@ -219,19 +223,40 @@ class _BodyReader:
         if not target.slug:
             self.link = None
             return
-        size = sum(map(len, self.buf))
+        size = self._size()
         last = self.pending[-1] if self.pending else None
         if (
             last is not None
             and last.target == target.slug
             and last.pieces[-1][1] >= 0
-            and not "".join(self.buf)[last.pieces[-1][1] :].strip()
+            and self._blank_since(last.pieces[-1][1])
         ):
             last.pieces.append([size, -1])  # the second half of a split link
             self.link = last
             return
         self.link = _Pending(target.slug, byte, [[size, -1]])
         self.pending.append(self.link)
+
+    def _size(self) -> int:
+        """Characters in the block so far: the sum grows with the buffer (linear time)."""
+        buf = self.buf
+        if self.sized < len(buf):
+            self.size += sum(map(len, buf[self.sized :]))
+            self.sized = len(buf)
+        return self.size
+
+    def _blank_since(self, offset: int) -> bool:
+        """Whether the block's text from ``offset`` on is white space, read from the end
+        back (so no more than the text since ``offset``)."""
+        end = self._size()
+        for piece in reversed(self.buf):
+            if end <= offset:
+                break
+            start = end - len(piece)
+            if piece[max(offset - start, 0) :].strip():
+                return False
+            end = start
+        return True
 
     def _end_heading(self) -> None:
         title = clean_text("".join(self.buf))
@@ -253,6 +278,7 @@ class _BodyReader:
             return
         text = "".join(buf)
         buf.clear()
+        self.sized = self.size = 0
         if self.pending:
             self._add_links(text)
         if prose and self.heading is None and not text.isspace():
@@ -263,6 +289,7 @@ class _BodyReader:
     def _add_links(self, text: str) -> None:
         """Make the block's pending links into :class:`Link` records; ``text`` is the block's."""
         breaks = sentence_breaks(text)
+        sentences: dict[tuple[int, int], str] = {}  # links of one sentence share it
         size = len(text)
         for pending in self.pending:
             pieces = pending.pieces
@@ -273,7 +300,7 @@ class _BodyReader:
                 anchor, glued = _trimmed_anchor(clean_text(text[start:end])), ""
             else:
                 anchor, glued = join_anchor(text, [(a, b if b >= 0 else size) for a, b in pieces])
-            sentence = sentence_of(text, start, end, breaks)
+            sentence = sentence_of(text, start, end, breaks, sentences)
             self.article.links.append(
                 Link(
                     pending.target, anchor, self.section, sentence, self._line(pending.byte), glued
@@ -456,11 +483,19 @@ def sentence_breaks(text: str) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
-def sentence_of(text: str, start: int, end: int, breaks: tuple[list[int], list[int]]) -> str:
+def sentence_of(
+    text: str,
+    start: int,
+    end: int,
+    breaks: tuple[list[int], list[int]],
+    made: dict[tuple[int, int], str] | None = None,
+) -> str:
     """The sentence(s) holding ``text[start:end]``, cleaned and at most _SENTENCE_MAX long.
 
     They begin at the end of the last break that ends by ``start`` and stop at the first
     break that starts at or after ``end`` (skipping one that is empty and at ``start``).
+    ``made`` keeps the sentences made so far by their span: the links of one sentence
+    share it, so that a block is cleaned once however many links it holds.
     """
     starts, ends = breaks
     i = bisect_right(ends, start)
@@ -469,7 +504,11 @@ def sentence_of(text: str, start: int, end: int, breaks: tuple[list[int], list[i
     if i < len(starts) and ends[i] <= start:
         i += 1
     finish = starts[i] if i < len(starts) else len(text)
+    if made is not None and (begin, finish) in made:
+        return made[begin, finish]
     sentence = clean_text(text[begin:finish])
     if len(sentence) > _SENTENCE_MAX:
         sentence = sentence[: _SENTENCE_MAX - 1] + "…"
+    if made is not None:
+        made[begin, finish] = sentence
     return sentence

@@ -26,7 +26,6 @@ from typing import Any
 import ahocorasick
 import networkx as nx
 
-from kg.graph import Found, adjacency
 from kg.records import Article
 from kg.scripts import (
     HANGUL,
@@ -40,6 +39,9 @@ from kg.scripts import (
     min_length,
     non_ascii_separators,
 )
+
+Found = dict[str, dict[str, list[str]]]
+"""Unlinked mentions: ``{slug: {lang: [concepts named in its prose, not linked]}}``."""
 
 Names = tuple[str, ...]
 """The concepts a text names, sorted (a tuple takes a fifth of a frozenset's memory)."""
@@ -240,7 +242,7 @@ def unlinked(G: nx.DiGraph, slug: str, names: Names) -> list[str]:
     """The concepts of ``names`` that ``slug`` neither is nor links to."""
     if not names:
         return []
-    skip = adjacency(G)[1].get(slug, _EMPTY)  # a dict: the view's checks cost more than the scan
+    skip = set(G.succ[slug]) if slug in G else _EMPTY  # a set: the view's checks cost more
     return [n for n in names if n not in skip and n != slug]
 
 

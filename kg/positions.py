@@ -15,7 +15,7 @@ import networkx as nx
 import numpy as np
 
 SEED = 0
-NX_LAYOUT_MAX_NODES = 499
+NX_LAYOUT_MAX_NODES = 299
 """Up to this many nodes, networkx's exact spring layout; above, :func:`fast_layout`."""
 
 

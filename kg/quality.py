@@ -15,7 +15,8 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import InvalidArgument
-from kg.graph import concepts, is_link, links_in
+from kg.graph import concepts, is_link, link_edges, links_in
+from kg.labels import judge_anchors
 from kg.report import orphans
 
 CHECKS = (
@@ -27,6 +28,7 @@ CHECKS = (
     "unlinked-mention",
     "missing-translation",
     "parse-warning",
+    "odd-anchor",
 )
 """Every check's name, in the order reports list them."""
 
@@ -60,6 +62,12 @@ def check(G: nx.DiGraph, checks: Iterable[str] | None = None) -> dict[str, Any]:
     ``parse-warning``
         A warning of the parser (``G.graph["warnings"]``), at ``path:line``, matched to
         the concept whose article that file is.
+    ``odd-anchor``
+        A link text that is no name of the concept it points to (:func:`kg.labels.judge_anchors`:
+        function words such as ``till``, phrases such as ``alla de ger tillstånd till``, or
+        a text used for many concepts); one issue per concept linked to, the detail lists
+        the anchors, their language, why, and the articles using them. Such anchors stay on
+        the links as evidence and are left out of the concept's labels.
 
     Parameters
     ----------
@@ -258,6 +266,54 @@ def _parse_warnings(G: nx.DiGraph) -> _Found:
     return found
 
 
+def anchor_uses(G: nx.DiGraph) -> dict[str, dict[str, dict[str, int]]]:
+    """``{target: {lang: {anchor: links}}}``: the anchor texts of the links to each concept,
+    per language, from the links themselves (the language of an anchor is the one of the
+    sentences that hold it, else every language of the link).
+
+    Examples
+    --------
+    >>> from kg.articles import parse_article
+    >>> from kg.graph import build_graph
+    >>> G = build_graph([parse_article("Ta [till](/b).", slug="a", lang="sv")])
+    >>> anchor_uses(G)
+    {'b': {'sv': {'till': 1}}}
+    """
+    found: dict[str, dict[str, dict[str, int]]] = {}
+    for _, target, data in link_edges(G):
+        contexts = data.get("contexts") or []
+        for anchor in data.get("anchors") or []:
+            folded = anchor.casefold()
+            langs = sorted(
+                {
+                    c.get("lang", "")
+                    for c in contexts
+                    if folded in str(c.get("sentence", "")).casefold()
+                }
+                - {""}
+            ) or list(data.get("langs") or [])
+            for lang in langs:
+                per_anchor = found.setdefault(target, {}).setdefault(lang, {})
+                per_anchor[anchor] = per_anchor.get(anchor, 0) + 1
+    return found
+
+
+def _odd_anchors(G: nx.DiGraph) -> _Found:
+    uses = anchor_uses(G)
+    sources: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for source, target, data in link_edges(G):
+        for anchor in data.get("anchors") or []:
+            sources[(target, anchor)].append(source)
+    parts: dict[str, list[str]] = defaultdict(list)
+    for target, lang, anchor, _, problem in judge_anchors(uses, G.nodes):
+        if problem is not None:
+            who = ", ".join(sources[(target, anchor)])
+            parts[target].append(f"{anchor!r} ({lang}, in {who}): {problem}")
+    return [
+        (node, "link text that is no name: " + "; ".join(items)) for node, items in parts.items()
+    ]
+
+
 _RUN: dict[str, Callable[[nx.DiGraph], _Found]] = {
     "dangling-link": _dangling,
     "orphan": _orphans,
@@ -267,4 +323,5 @@ _RUN: dict[str, Callable[[nx.DiGraph], _Found]] = {
     "unlinked-mention": _unlinked_mentions,
     "missing-translation": _missing_translations,
     "parse-warning": _parse_warnings,
+    "odd-anchor": _odd_anchors,
 }

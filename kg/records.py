@@ -12,6 +12,10 @@ from typing import Any
 
 _WORDY = re.compile(r"[^\W_]")
 
+KEYWORD_PREFIX = "keyword:"
+"""How a keyword node's id begins (``keyword:Investing``); no concept id begins so
+(:func:`kg.articles.concept_slug` escapes the names that would)."""
+
 
 @dataclass(slots=True)
 class Problem:

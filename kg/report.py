@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -140,20 +141,21 @@ def report_markdown(report: dict[str, Any]) -> str:
     out.append(f"| errors | {len(report['errors'])} |")
     out += ["", "## Languages", "", "| language | articles | coverage |", "|---|---:|---:|"]
     for lang, n in report["languages"].items():
-        out.append(f"| {lang} | {n} | {report['coverage'][lang]:.1%} |")
+        out.append(f"| {_md(lang)} | {n} | {report['coverage'][lang]:.1%} |")
     if report.get("skipped_languages"):
-        skipped = ", ".join(f"{k} {v}" for k, v in report["skipped_languages"].items())
+        skipped = ", ".join(f"{_md(k)} {v}" for k, v in report["skipped_languages"].items())
         out += ["", f"Left out by the language filter (files): {skipped}."]
     for title, key in (("Errors (files not in the graph)", "errors"), ("Warnings", "warnings")):
         out += ["", f"## {title}", ""]
         rows = report[key]
-        out += [f"- `{p['path']}:{p['line']}` {_md(p['message'])}" for p in rows] or ["None."]
+        out += [f"- {_code(_where(p))} {_md(p['message'])}" for p in rows]
+        out += [] if rows else ["None."]
     out += ["", "## Most wanted missing articles", ""]
     rows = report["wanted"][:TOP_WANTED]
     if rows:
         out += ["| concept | label | wanted by | mentions |", "|---|---|---:|---:|"]
         out += [
-            f"| `{r['id']}` | {_md(r['label'])} | {r['wanted_by']} | {r['mentions']} |"
+            f"| {_code(r['id'])} | {_md(r['label'])} | {r['wanted_by']} | {r['mentions']} |"
             for r in rows
         ]
         if len(report["wanted"]) > TOP_WANTED:
@@ -161,9 +163,43 @@ def report_markdown(report: dict[str, Any]) -> str:
     else:
         out.append("None.")
     out += ["", "## Orphans (no link in or out)", ""]
-    out += [", ".join(f"`{o}`" for o in report["orphans"]) or "None."]
+    out += [", ".join(_code(o) for o in report["orphans"]) or "None."]
     return "\n".join(out) + "\n"
 
 
-def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+_MARKUP = frozenset("\\`*_[]()<>&|~!#")
+"""Characters that make markdown or HTML in inline text: each is escaped with a backslash."""
+
+
+def _md(text: Any) -> str:
+    """``text`` as inline markdown that shows it as it is: no emphasis, link, image, HTML
+    tag or entity, table cell break or line break can come of a value taken from an article.
+
+    Examples
+    --------
+    >>> print(_md("<img src=x> *a* | [b](c)"))
+    \\<img src=x\\> \\*a\\* \\| \\[b\\]\\(c\\)
+    """
+    value = " ".join(str(text).split())
+    if not _MARKUP.intersection(value):
+        return value
+    return "".join("\\" + c if c in _MARKUP else c for c in value)
+
+
+def _where(problem: dict[str, Any]) -> str:
+    return f"{problem['path']}:{problem['line']}"
+
+
+def _code(text: Any) -> str:
+    """``text`` as a code span (shown verbatim, HTML included), safe in a table cell.
+
+    Examples
+    --------
+    >>> print(_code("sv/lease.md:3"), _code("a`b|c"))
+    `sv/lease.md:3` ``a`b\\|c``
+    """
+    value = " ".join(str(text).split()).replace("|", "\\|")
+    ticks = max((len(run) for run in re.findall("`+", value)), default=0)
+    fence = "`" * (ticks + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"

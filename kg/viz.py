@@ -30,11 +30,23 @@ string template of its own (no Jinja) with:
 
 Layout and scale
 ----------------
-Positions are computed in Python, deterministically (fixed seeds, sorted nodes):
-``networkx.spring_layout`` (seeded, exact Fruchterman-Reingold) below 500 nodes, and
-above that :func:`kg.positions.fast_layout`, the same force model with vectorised numpy
-and sampled repulsion (see :mod:`kg.positions`). Physics stays off past
+Positions are computed in Python, deterministically (fixed seeds, sorted nodes): the
+concepts with an article are laid out over their links (:func:`kg.positions.layout`:
+``networkx.spring_layout`` for small views, :func:`kg.positions.fast_layout` above),
+spread out of the crowded middle, and stretched to the screen's shape; each concept
+without an article sits beside those it is linked with. Physics stays off past
 :data:`PHYSICS_MAX_NODES` nodes, so the browser draws once and the view is steady.
+
+What people read
+----------------
+Labels are in the display language (``lang``, :mod:`kg.labels`). The page draws them
+itself, in screen pixels, in order of importance (the focus, then articles by PageRank,
+then concepts without an article): a label is drawn only where it overlaps no label
+already drawn, so the most central concepts are always named, at every zoom. Articles
+are larger than concepts without one, and the focus largest; keyword colours are fixed
+over the whole graph (:func:`keyword_colours`). One card at a time: a hover shows a
+small tip while nothing is selected; a click opens the card with the concept's links,
+the sentence each stands in, and its source files.
 
 Examples
 --------
@@ -54,6 +66,7 @@ import importlib.util
 import json
 import math
 import os
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
@@ -68,8 +81,9 @@ from kg.centrality import pagerank
 from kg.communities import link_communities
 from kg.errors import InvalidArgument
 from kg.explore import link_distances, resolve
+from kg.graph import concepts as concept_ids
 from kg.graph import links_in, links_out
-from kg.labels import pick
+from kg.labels import display_label, is_fallback, language_order, ordered, pick, valid_lang
 from kg.positions import SEED, layout
 
 FULL_VIEW_MAX = 2000
@@ -78,6 +92,16 @@ DEFAULT_TOP = 500
 """Past :data:`FULL_VIEW_MAX` concepts the default view keeps this many, the most central."""
 PHYSICS_MAX_NODES = 300
 """Views with more nodes than this are drawn with physics off (positions from Python)."""
+ASPECT = 1.4
+"""Positions are stretched this much across: screens are wider than high."""
+MISSING_SHOWN_MAX = 300
+"""Views of more concepts than this hide the concepts without an article at first."""
+EVIDENCE_PER_LINK = 2
+"""How many sentences of each link the view keeps for its cards (display language first)."""
+RTL_LANGUAGES = frozenset(
+    {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ps", "sd", "ug", "ur", "yi"}
+)
+"""Languages written right to left: their labels are drawn with that direction."""
 COLOR_BY = ("keyword", "community")
 SIZE_BY = ("pagerank", "in-links")
 
@@ -101,6 +125,7 @@ NO_KEYWORD = "(no keyword)"
 NO_KEYWORD_COLOR = "#c8ccd2"
 _DESCRIPTION_MAX = 400
 _ALT_MAX = 20
+_SENTENCE_MAX = 300
 _JSON_ESCAPES = {
     ord("<"): "\\u003c",
     ord(">"): "\\u003e",
@@ -126,8 +151,10 @@ def render_html(
     color_by: str = "keyword",
     size_by: str = "pagerank",
     show_keywords: bool = False,
-    show_missing: bool = True,
+    show_missing: bool | None = None,
     title: str | None = None,
+    lang: str | None = None,
+    sources: str | None = None,
 ) -> str:
     """Return a complete, self-contained, offline HTML page that draws ``G``.
 
@@ -155,10 +182,19 @@ def render_html(
         Size a concept by its PageRank or by how many concepts link to it (whole graph).
     show_keywords : bool
         Draw keywords as nodes at first (the page has a toggle).
-    show_missing : bool
-        Draw concepts that have no article yet (grey, dashed) at first (the page has a toggle).
+    show_missing : bool, optional
+        Draw concepts that have no article yet (small, grey, dashed) at first (the page has
+        a toggle); by default they are drawn in views of up to :data:`MISSING_SHOWN_MAX`
+        concepts and hidden in larger ones.
     title : str, optional
         The page title; default ``"kg — N concepts"`` or ``"kg — SLUG and its neighbours"``.
+    lang : str, optional
+        The display language: labels, descriptions and evidence in that language, else
+        English, else any (:mod:`kg.labels`); the card marks a fall-back with its language.
+    sources : str, optional
+        Where the articles' files are, as seen from the page: a folder relative to the page
+        or a URL; the card links each language's file as ``sources + "/" + path``. Default:
+        the graph's ``site_url`` when it has one, else no link (the path is shown).
 
     Returns
     -------
@@ -181,8 +217,20 @@ def render_html(
     >>> '"id":"b"' in render_html(G, focus="a", depth=1)
     True
     """
+    try:
+        lang = valid_lang(lang)
+    except ValueError as exc:
+        raise InvalidArgument("lang", str(exc)) from None
     view = _view(G, focus=focus, depth=depth, top=top, color_by=color_by, size_by=size_by)
-    payload = _payload(G, view, show_keywords=show_keywords, show_missing=show_missing, title=title)
+    payload = _payload(
+        G,
+        view,
+        show_keywords=show_keywords,
+        show_missing=show_missing,
+        title=title,
+        lang=lang,
+        sources=sources,
+    )
     return _page(payload)
 
 
@@ -211,13 +259,16 @@ def visualize(
     color_by: str = "keyword",
     size_by: str = "pagerank",
     show_keywords: bool = False,
-    show_missing: bool = True,
+    show_missing: bool | None = None,
     title: str | None = None,
+    lang: str | None = None,
+    sources: str | os.PathLike | None = None,
 ) -> Path | Viz:
     """Draw ``G`` as an interactive HTML view: write it to ``out``, or show it in a notebook.
 
     Takes the options of :func:`render_html`. With ``out`` the page is written there
-    atomically (temporary file, then rename) and the path is returned. Without ``out`` a
+    atomically (temporary file, then rename) and the path is returned; a ``sources``
+    folder is then given to the page relative to ``out``'s folder. Without ``out`` a
     :class:`Viz` is returned: the last expression of a Jupyter, JupyterLab or VS Code
     notebook cell displays it inline (a sandboxed ``<iframe srcdoc>`` holding the page,
     which needs no network); ``.save(path)`` writes it, ``.html`` is the page.
@@ -240,9 +291,23 @@ def visualize(
         show_keywords=show_keywords,
         show_missing=show_missing,
         title=title,
+        lang=lang,
+        sources=_relative_sources(sources, out),
     )
     view = Viz(page)
     return view if out is None else view.save(out)
+
+
+def _relative_sources(sources: str | os.PathLike | None, out: Any) -> str | None:
+    """``sources`` as the page at ``out`` reaches it: a URL as it is, a folder relative."""
+    if sources is None:
+        return None
+    text = os.fspath(sources)
+    if "://" in text:
+        return text
+    if out is None:
+        return Path(text).resolve().as_uri()
+    return Path(os.path.relpath(Path(text).resolve(), Path(out).resolve().parent)).as_posix()
 
 
 class Viz:
@@ -387,6 +452,8 @@ def _view(G: nx.DiGraph, *, focus, depth, top, color_by, size_by) -> dict[str, A
     if top is not None and top < 0:
         raise InvalidArgument("top", f"must be 0 or more, not {top}")
     all_concepts = sorted(n for n, d in G.nodes(data=True) if d.get("kind") == "concept")
+    if focus is not None:
+        focus = resolve(G, focus)
     candidates = list(ego_concepts(G, focus, depth)) if focus is not None else all_concepts
     limit = _resolve_top(top, len(candidates))
     ranks = pagerank(G)
@@ -416,8 +483,64 @@ def _view(G: nx.DiGraph, *, focus, depth, top, color_by, size_by) -> dict[str, A
         "groups": _groups(G, chosen, ranks, color_by),
         "color_by": color_by,
         "size_by": size_by,
-        "positions": layout(chosen, [(u, v) for u, v, _ in links]),
+        "positions": _positions(G, chosen, links, focus),
     }
+
+
+def _positions(G, chosen: list[str], links, focus) -> dict[str, tuple[float, float]]:
+    """Where each drawn concept goes, in [-1, 1] (a little beyond for satellites).
+
+    The concepts with an article are laid out over the links between them (the focus
+    counts as one even without an article); each concept without an article is then put
+    beside the concepts it is linked with, as a satellite: so the articles spread over
+    the page whether the missing concepts are shown or hidden.
+    """
+    placed = [c for c in chosen if G.nodes[c].get("exists") or c == focus]
+    if not placed:
+        return layout(chosen, [(u, v) for u, v, _ in links])
+    core = set(placed)
+    pos = _spread(layout(placed, [(u, v) for u, v, _ in links if u in core and v in core]))
+    around: dict[str, list[str]] = {c: [] for c in chosen if c not in core}
+    for u, v, _ in links:
+        if v in around and u in core:
+            around[v].append(u)
+        if u in around and v in core:
+            around[u].append(v)
+    step = 0.55 / math.sqrt(len(placed) + 1)
+    golden = math.pi * (3 - math.sqrt(5))
+    count: Counter[str] = Counter()
+    for i, c in enumerate(sorted(around)):
+        anchors = sorted(around[c])
+        if anchors:
+            x = sum(pos[a][0] for a in anchors) / len(anchors)
+            y = sum(pos[a][1] for a in anchors) / len(anchors)
+            key = anchors[0] if len(anchors) == 1 else c
+        else:
+            x, y, key = 1.1 * math.cos(i * golden), 1.1 * math.sin(i * golden), ""
+        k = count[key]
+        count[key] += 1
+        distance = step * (0.6 + 0.25 * math.sqrt(k))
+        pos[c] = (x + distance * math.cos(k * golden), y + distance * math.sin(k * golden))
+    return pos
+
+
+def _spread(
+    pos: dict[str, tuple[float, float]], power: float = 0.45
+) -> dict[str, tuple[float, float]]:
+    """Positions moved away from the centre, the crowded middle most (distance d → d**power):
+    force layouts pack the hubs of a wiki into a knot where no label fits.
+
+    Examples
+    --------
+    >>> _spread({"a": (0.25, 0.0), "b": (1.0, 0.0)}, power=0.5)
+    {'a': (0.5, 0.0), 'b': (1.0, 0.0)}
+    """
+    out = {}
+    for node, (x, y) in pos.items():
+        d = math.hypot(x, y)
+        f = d ** (power - 1) if d > 0 else 1.0
+        out[node] = (x * f, y * f)
+    return out
 
 
 def _resolve_top(top: int | None, count: int) -> int:
@@ -437,70 +560,125 @@ def _size_values(raw: dict[str, float]) -> dict[str, float]:
 
 
 def _groups(G, chosen, ranks, color_by) -> dict[str, Any]:
-    """Group of each drawn concept, and the legend (largest groups coloured, others grey)."""
+    """Group of each drawn concept, and the legend.
+
+    By keyword, a keyword's colour is fixed by its rank over the whole graph (the
+    concepts whose first keyword it is): the same keyword has the same colour in every
+    view of a build. By community, the communities are those of the drawn links.
+    """
     key: dict[str, str] = {}
     existing = [c for c in chosen if G.nodes[c].get("exists")]
     if color_by == "keyword":
         for c in existing:
             keywords = G.nodes[c].get("keywords") or []
             key[c] = keywords[0] if keywords else NO_KEYWORD
+        colour_of = keyword_colours(G)
     else:
         for members in link_communities(G, existing, seed=SEED):
             hub = min(members, key=lambda c: (-ranks.get(c, 0.0), c))
             name = f"around “{G.nodes[hub].get('label') or hub}”"
             for c in members:
                 key[c] = name
+        by_size = Counter(key.values())
+        ranked = sorted(by_size, key=lambda g: (-by_size[g], g))
+        colour_of = dict(zip(ranked, PALETTE, strict=False))
     counts = Counter(key.values())
-    ordered = sorted(counts, key=lambda g: (-counts[g], g))
-    coloured = ordered[: len(PALETTE)]
-    colours = iter(PALETTE)
-    legend = [
-        {
-            "name": g,
-            "color": NO_KEYWORD_COLOR if g == NO_KEYWORD else next(colours),
-            "count": counts[g],
-        }
-        for g in coloured
-    ]
+    coloured = sorted(
+        (g for g in counts if g in colour_of),
+        key=lambda g: (list(colour_of).index(g), g),
+    )
+    legend = [{"name": g, "color": colour_of[g], "count": counts[g]} for g in coloured]
     index = {g: i for i, g in enumerate(coloured)}
-    rest = sum(counts[g] for g in ordered[len(PALETTE) :])
+    rest = sorted(g for g in counts if g not in colour_of)
     if rest:
-        names = ordered[len(PALETTE) :]
-        legend.append({"name": f"other ({len(names)} groups)", "color": OTHER_COLOR, "count": rest})
+        legend.append(
+            {
+                "name": f"other ({len(rest)} group{'s' * (len(rest) != 1)})",
+                "color": OTHER_COLOR,
+                "count": sum(counts[g] for g in rest),
+            }
+        )
     other = len(legend) - 1
     of = {c: index.get(g, other) for c, g in key.items()}
     return {"legend": legend, "of": of}
 
 
-def _payload(G, view, *, show_keywords, show_missing, title) -> dict[str, Any]:
+def keyword_colours(G: nx.DiGraph) -> dict[str, str]:
+    """``{keyword: colour}`` for the most used first keywords of the whole graph.
+
+    The keywords that are the first of most concepts get the :data:`PALETTE` in that
+    order (ties by name); concepts without a keyword are :data:`NO_KEYWORD` in a light
+    grey; the other keywords share :data:`OTHER_COLOR` in a view. Computed from the whole
+    graph, not a view, so a keyword keeps its colour in every view of one build.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_node("a", kind="concept", exists=True, keywords=["Tax"])
+    >>> G.add_node("b", kind="concept", exists=True, keywords=["Tax", "Law"])
+    >>> G.add_node("c", kind="concept", exists=True, keywords=[])
+    >>> keyword_colours(G)
+    {'Tax': '#4e79a7', '(no keyword)': '#c8ccd2'}
+    """
+    counts: Counter[str] = Counter()
+    for node in concept_ids(G, exists=True):
+        keywords = G.nodes[node].get("keywords") or []
+        counts[str(keywords[0]) if keywords else NO_KEYWORD] += 1
+    colours: dict[str, str] = {}
+    palette = iter(PALETTE)
+    for group in sorted(counts, key=lambda g: (-counts[g], g)):
+        if group == NO_KEYWORD:
+            colours[group] = NO_KEYWORD_COLOR
+            continue
+        colour = next(palette, None)
+        if colour is None:
+            break
+        colours[group] = colour
+    return colours
+
+
+def _payload(G, view, *, show_keywords, show_missing, title, lang, sources) -> dict[str, Any]:
     concepts = view["concepts"]
     n = len(concepts)
-    radius = 40.0 * math.sqrt(max(n, 1)) + 120.0
+    radius = 60.0 * math.sqrt(max(sum(1 for c in concepts if G.nodes[c].get("exists")), 1)) + 120.0
     pos = view["positions"]
     groups = view["groups"]
     missing_index = len(groups["legend"])
+    importance = _importance(G, concepts, view["ranks"], view["focus"])
+    sizes = _node_sizes(G, concepts, view["sizes"], view["focus"])
     records = []
     for c in concepts:
         data = G.nodes[c]
         x, y = pos[c]
+        label, label_lang = display_label(data, lang)
         rec: dict[str, Any] = {
             "id": c,
-            "label": str(data.get("label") or c),
-            "x": round(x * radius, 1),
+            "label": label or c,
+            "x": round(x * radius * ASPECT, 1),
             "y": round(y * radius, 1),
-            "value": view["sizes"][c],
+            "size": sizes[c],
+            "rank": importance[c],
             "in": _in_links(G, c),
             "out": _out_links(G, c),
         }
+        if label_lang:
+            rec["lang"] = label_lang
+            if is_fallback(label_lang, lang):
+                rec["fallback"] = True
+        if _is_rtl(rec["label"], label_lang):
+            rec["rtl"] = True
         labels = data.get("labels") or {}
         if labels:
-            rec["labels"] = [[lang, str(labels[lang])] for lang in sorted(labels)]
-        lang, description = _description(data.get("descriptions") or {})
+            rec["labels"] = [[code, str(text)] for code, text in ordered(labels, lang).items()]
+        desc_lang, description = _description(data.get("descriptions") or {}, lang)
         if description:
             rec["desc"] = description
-            rec["descLang"] = lang
+            rec["descLang"] = desc_lang
         if data.get("keywords"):
             rec["keywords"] = [str(k) for k in data["keywords"]]
+        paths = data.get("paths") or {}
+        if paths:
+            rec["paths"] = [[code, str(path)] for code, path in ordered(paths, lang).items()]
         alt = _alt_labels(data)
         if alt:
             rec["alt"] = alt
@@ -519,14 +697,19 @@ def _payload(G, view, *, show_keywords, show_missing, title) -> dict[str, Any]:
     legend.append(
         {"name": MISSING_GROUP, "color": "#e6e6e6", "count": missing_count, "missing": True}
     )
+    if show_missing is None:
+        show_missing = n <= MISSING_SHOWN_MAX
     if title is None:
         if view["focus"] is not None:
             title = f"kg — {view['focus']} and its neighbours"
         else:
             title = f"kg — {n:,} concepts"
+    site = str(G.graph.get("site_url") or "")
     return {
         "title": str(title),
-        "subtitle": _subtitle(view, n, len(edges)),
+        "subtitle": _subtitle(view, n, len(edges), lang),
+        "lang": lang or "",
+        "sources": str(sources if sources is not None else site).rstrip("/"),
         "focus": view["focus"],
         "depth": view["depth"],
         "colorBy": view["color_by"],
@@ -538,12 +721,88 @@ def _payload(G, view, *, show_keywords, show_missing, title) -> dict[str, Any]:
         "legend": legend,
         "nodes": records,
         "edges": edges,
+        "evidence": _all_evidence(G, view["links"], lang, n),
         "keywords": keyword_records,
         "keywordEdges": keyword_edges,
     }
 
 
-def _subtitle(view, n: int, links: int) -> str:
+def _importance(G, concepts: list[str], ranks: dict[str, float], focus) -> dict[str, int]:
+    """Rank of each drawn concept for its label (0 first): the focus, then the concepts
+    with an article, then the others, each by PageRank, then id."""
+    order = sorted(
+        concepts,
+        key=lambda c: (c != focus, not G.nodes[c].get("exists"), -ranks.get(c, 0.0), c),
+    )
+    return {c: i for i, c in enumerate(order)}
+
+
+def _node_sizes(G, concepts: list[str], scaled: dict[str, float], focus) -> dict[str, float]:
+    """Radius in pixels at zoom 1: a concept with an article 9 to 27 by its score, one
+    without 3 to 7 (always smaller), the focus larger than all."""
+    sizes = {}
+    for c in concepts:
+        s = scaled.get(c, 0.5)
+        sizes[c] = round(9 + 18 * s, 1) if G.nodes[c].get("exists") else round(3 + 4 * s, 1)
+    if focus is not None and focus in sizes:
+        sizes[focus] = round(max(sizes.values()) + 8, 1)
+    return sizes
+
+
+def _evidence(data: dict, rank: dict[str, int], per_link: int, limit: int) -> list[list[str]]:
+    """A link's evidence for the view: ``[lang, anchor, section, sentence]``, at most
+    ``per_link``, one per language in display order (``rank``: language → place), then
+    more of the first; sentences cut at ``limit`` characters. As
+    :func:`kg.explore.evidence`, made for every link of a view at once."""
+    contexts = data.get("contexts") or ()
+    if not contexts:
+        return []
+    anchors = [str(a) for a in data.get("anchors") or ()]
+    ordered = sorted(contexts, key=lambda c: rank.get(c.get("lang", ""), len(rank)))
+    seen: set[str] = set()
+    chosen = []
+    for c in ordered:  # one per language first
+        if c.get("lang", "") not in seen:
+            seen.add(c.get("lang", ""))
+            chosen.append(c)
+    chosen.extend(c for c in ordered if c not in chosen)
+    out = []
+    for c in chosen[:per_link]:
+        sentence = " ".join(str(c.get("sentence", "")).split())
+        folded = sentence.casefold()
+        found = [a for a in anchors if a.casefold() in folded]
+        anchor = max(found, key=len) if found else (anchors[0] if anchors else "")
+        if len(sentence) > limit:
+            sentence = sentence[: limit - 1].rstrip() + "…"
+        out.append([str(c.get("lang", "")), anchor, str(c.get("section", "")), sentence])
+    return out
+
+
+def _all_evidence(G, links, lang: str | None, n: int) -> list[list[list[str]]] | None:
+    """The evidence of every drawn link, :data:`EVIDENCE_PER_LINK` sentences each; None in
+    views of more than :data:`FULL_VIEW_MAX` concepts (their sentences would double the
+    page and its time to open; a smaller view or ``kg path`` shows them)."""
+    if n > FULL_VIEW_MAX:
+        return None
+    langs = {c.get("lang", "") for _, _, d in links for c in d.get("contexts") or ()}
+    rank = {code: i for i, code in enumerate(language_order(langs, lang))}
+    return [_evidence(d, rank, EVIDENCE_PER_LINK, _SENTENCE_MAX) for _, _, d in links]
+
+
+def _is_rtl(text: str, lang: str) -> bool:
+    """Whether a label is drawn right to left: by its language, else by its letters."""
+    if lang:
+        return lang.casefold().split("-")[0] in RTL_LANGUAGES
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
+def _subtitle(view, n: int, links: int, lang: str | None = None) -> str:
     parts = [f"{n:,} concepts · {links:,} links"]
     if view["focus"] is not None:
         parts.append(
@@ -557,6 +816,8 @@ def _subtitle(view, n: int, links: int) -> str:
     colour = "keyword" if view["color_by"] == "keyword" else "link community"
     size = "PageRank" if view["size_by"] == "pagerank" else "in-links"
     parts.append(f"colour: {colour} · size: {size}")
+    if lang:
+        parts.append(f"labels in {lang}, else English, else any")
     return " · ".join(parts)
 
 
@@ -577,7 +838,7 @@ def _keyword_nodes(G, concepts, pos, radius) -> tuple[list[dict], list[list[str]
                 "id": kid,
                 "label": str(G.nodes[kid].get("label") or kid),
                 "kind": "keyword",
-                "x": round(mx * radius + 40 * math.cos(i * golden), 1),
+                "x": round(mx * radius * ASPECT + 40 * math.cos(i * golden), 1),
                 "y": round(my * radius + 40 * math.sin(i * golden), 1),
                 "count": len(group),
             }
@@ -587,15 +848,15 @@ def _keyword_nodes(G, concepts, pos, radius) -> tuple[list[dict], list[list[str]
     return records, edges
 
 
-def _description(descriptions: dict[str, str]) -> tuple[str, str]:
-    found = pick({lang: str(text) for lang, text in descriptions.items()})
+def _description(descriptions: dict[str, str], lang: str | None = None) -> tuple[str, str]:
+    found = pick({code: str(text) for code, text in descriptions.items()}, lang)
     if found is None:
         return "", ""
-    lang, text = found
+    code, text = found
     text = " ".join(text.split())
     if len(text) > _DESCRIPTION_MAX:
         text = text[: _DESCRIPTION_MAX - 1].rstrip() + "…"
-    return lang, text
+    return code, text
 
 
 def _alt_labels(data: dict) -> list[str]:
@@ -715,9 +976,11 @@ _TEMPLATE = """<!DOCTYPE html>
 </div>
 <div id="kg-legend-title">Legend <span class="kg-hint">(click to hide or show)</span></div>
 <ul id="kg-legend"></ul>
-<div class="kg-hint">Click a concept to highlight its links; click the background to reset.</div>
+<div class="kg-hint">Hover a concept for its name; click it for its links, their sentences
+and its source files; click the background to reset.</div>
 </div>
 <div id="kg-details" hidden></div>
+<div id="kg-tooltip" role="tooltip" hidden></div>
 <script id="kg-data" type="application/json">@DATA@</script>
 <script>
 @VIS_JS@</script>

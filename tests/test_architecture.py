@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "kg"
 MODULES = sorted(p.relative_to(ROOT).as_posix() for p in PACKAGE.rglob("*.py"))
 ENGINE_ONLY = {"multiprocessing", "concurrent", "threading", "pickle", "gc", "ctypes"}
-MACHINERY_ALLOWED: dict[str, set[str]] = {}
+MACHINERY_ALLOWED: dict[str, set[str]] = {"kg/store/endpoint.py": {"threading"}}
 """Modules outside the engine allowed one of ENGINE_ONLY, with the reason in their docstring."""
 
 

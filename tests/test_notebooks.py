@@ -56,6 +56,7 @@ def kernel_env(monkeypatch):
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (str(ROOT), path) if p))
     monkeypatch.delenv("KG_FOCUS", raising=False)
     monkeypatch.delenv("KG_SITE_URL", raising=False)
+    monkeypatch.delenv("KG_DISPLAY_LANG", raising=False)
     return monkeypatch
 
 
@@ -125,3 +126,27 @@ def test_corpus_notebook_on_the_real_sample(kernel_env, real_corpus):
     card = outputs_of(book, "if len(kg.find(G, FOCUS))")
     assert "back office" in card
     assert "sv" in outputs_of(book, 'pd.DataFrame({"articles"')
+
+
+def test_corpus_notebook_falls_back_to_the_projects_articles(kernel_env, tmp_path):
+    """After a fresh clone the default corpus (beside the project) is not there."""
+    kernel_env.setenv("KG_CORPUS", str(tmp_path / "not-here"))
+    book = execute("corpus.ipynb")
+    shown = text_of(book)
+    assert "using ../articles instead" in shown
+    assert "1 articles" in shown
+    assert "back office" in outputs_of(book, "if len(kg.find(G, FOCUS))")
+
+
+def test_corpus_notebook_in_a_display_language(kernel_env, tmp_path):
+    corpus = _small_corpus(tmp_path / "wiki")
+    kernel_env.setenv("KG_CORPUS", str(corpus))
+    kernel_env.setenv("KG_FOCUS", "lease")
+    kernel_env.setenv("KG_DISPLAY_LANG", "sv")
+    book = execute("corpus.ipynb")
+    card = outputs_of(book, "if len(kg.find(G, FOCUS))")
+    assert card.startswith("hyresavtal · lease")
+    around = outputs_of(book, "around = pd.DataFrame")
+    assert "distance" in around
+    related = outputs_of(book, "rows = kg.related")
+    assert "label_lang" in related

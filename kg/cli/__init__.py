@@ -11,10 +11,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from kg.cli import build, explore, query, viz
+from kg.cli import build, explore, query, site, viz
+from kg.cli.output import terminal_text
 from kg.errors import BuildNotFound, InvalidArgument, KgError
 
-COMMAND_MODULES = (build, query, explore, viz)
+COMMAND_MODULES = (build, query, explore, viz, site)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -47,7 +48,7 @@ def main(argv: Sequence[str] | None = None, *, fast_exit: bool = False) -> int:
         return int(args.func(args) or 0)
     except KgError as exc:
         text, code = explain(exc, args)
-        print(f"kg: error: {text}", file=sys.stderr)
+        print(terminal_text(f"kg: error: {text}"), file=sys.stderr)
         return code
     except KeyboardInterrupt:
         print("kg: interrupted", file=sys.stderr)
@@ -58,8 +59,10 @@ def main(argv: Sequence[str] | None = None, *, fast_exit: bool = False) -> int:
         if os.environ.get("KG_DEBUG"):
             raise
         print(
-            f"kg: internal error: {type(exc).__name__}: {exc} "
-            "(set KG_DEBUG=1 to see the traceback, and please report it)",
+            terminal_text(
+                f"kg: internal error: {type(exc).__name__}: {exc} "
+                "(set KG_DEBUG=1 to see the traceback, and please report it)"
+            ),
             file=sys.stderr,
         )
         return 1

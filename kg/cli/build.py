@@ -6,8 +6,9 @@ import argparse
 import sys
 from contextlib import nullcontext
 
-from kg.cli.output import whole_number
+from kg.cli.output import terminal_text, whole_number
 from kg.formats import FORMATS
+from kg.limits import MAX_FILE_SIZE
 
 EXAMPLE = """\
 examples:
@@ -16,9 +17,11 @@ examples:
   kg build notes --lang sv --formats ttl,json,report --strict
 
 Writes graph.ttl, graph.nt, graph.jsonld, graph.graphml, graph.gexf, graph.json,
-nodes.csv, edges.csv, graph.html, report.json, report.md and the SPARQL store.
+nodes.csv, edges.csv, graph.html, report.json, report.md and the SPARQL store, into a
+fresh folder that replaces DIR whole when the build is done (one build at a time).
 Exit code 0 when every file was read (warnings allowed), 1 when files were left out
-(errors) or, with --strict, when there is any warning; 2 for a usage error.
+(errors), the build could not be written or, with --strict, when there is any warning;
+2 for a usage error.
 """
 
 
@@ -81,6 +84,25 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="LIST",
         help=f"comma-separated exports to write (default all: {','.join(FORMATS)})",
     )
+    p.add_argument(
+        "--max-file-size",
+        type=file_size,
+        default=MAX_FILE_SIZE,
+        metavar="SIZE",
+        help="largest file read as an article, in bytes or with K, M or G "
+        f"(default {MAX_FILE_SIZE // 2**20}M); bigger files are left out",
+    )
+    p.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="follow links to files and folders outside the sources (default: reported, "
+        "not followed)",
+    )
+    p.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="when another build is writing DIR, stop at once instead of waiting for it",
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 on any warning")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     p.set_defaults(func=run)
@@ -103,26 +125,51 @@ def run(args: argparse.Namespace) -> int:
             formats=args.formats,
             progress=progress,
             lang_tags=args.lang_tag,
+            follow_links=args.follow_links,
+            max_file_size=args.max_file_size,
+            wait=not args.no_wait,
+            on_wait=_say,
         )
     report = result.report
     if not args.quiet:
+        for notice in result.notices:
+            _say(f"warning: {notice}")
         _summary(result)
     for problem in report["errors"]:
-        print(
-            f"kg: error: {problem['path']}:{problem['line']}: {problem['message']}", file=sys.stderr
-        )
+        _say(f"error: {problem['path']}:{problem['line']}: {problem['message']}")
     if args.strict:
         for problem in report["warnings"]:
-            print(
-                f"kg: warning: {problem['path']}:{problem['line']}: {problem['message']}",
-                file=sys.stderr,
-            )
+            _say(f"warning: {problem['path']}:{problem['line']}: {problem['message']}")
     code = 1 if report["errors"] or (args.strict and report["warnings"]) else 0
     if args.fast_exit:  # a whole wiki's graph: freed by the exit, not object by object
         from kg.engine.memory import exit_now
 
         exit_now(code)
     return code
+
+
+def _say(text: str) -> None:
+    print(terminal_text(f"kg: {text}"), file=sys.stderr, flush=True)
+
+
+def file_size(text: str) -> int:
+    """An argparse ``type`` for a size in bytes, or with a K, M or G suffix (powers of 1024).
+
+    Examples
+    --------
+    >>> file_size("50M"), file_size("1g"), file_size("2048")
+    (52428800, 1073741824, 2048)
+    """
+    value = text.strip().upper().removesuffix("B")
+    scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(value[-1:], 1)
+    number = value[:-1] if scale > 1 else value
+    try:
+        size = int(float(number) * scale)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (say 50M or 2048)") from None
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"must be at least one byte, not {text!r}")
+    return size
 
 
 def _summary(result) -> None:
@@ -151,7 +198,9 @@ def _summary(result) -> None:
         table.add_row(key, str(value))
     Console(file=sys.stdout, highlight=False).print(table)
     if report["warnings"]:
-        print(f"{len(report['warnings'])} warning(s): see {result.out / 'report.md'}")
+        print(
+            terminal_text(f"{len(report['warnings'])} warning(s): see {result.out / 'report.md'}")
+        )
 
 
 def _progress(quiet: bool):

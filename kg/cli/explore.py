@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from kg.cli.output import (
     add_data_option,
+    add_display_lang_option,
     add_format_option,
+    chosen_lang,
     format_table,
     print_json,
+    table_width,
     whole_number,
 )
 
@@ -30,12 +33,12 @@ CHECKS = (
     "unlinked-mention",
     "missing-translation",
     "parse-warning",
+    "odd-anchor",
 )
 
 if TYPE_CHECKING:
     import networkx as nx
 
-_WIDE = 100
 _CHECK_LIST = textwrap.fill(
     "checks: " + ", ".join(CHECKS), width=78, subsequent_indent="  ", break_on_hyphens=False
 )
@@ -52,7 +55,9 @@ examples:
   kg show backoffice                  # by slug
   kg show hyresavtal                  # by any title or anchor text, in any language
   kg show "back office" --format json --data exports
+  kg show lease --display-lang sv     # labels in Swedish first (else English: label@en)
 """,
+        labels=True,
     )
     p.add_argument("slug", metavar="SLUG", help="a slug, or any title or anchor text")
     p.set_defaults(func=run_show)
@@ -67,6 +72,7 @@ examples:
   kg neighbors backoffice --depth 2 --direction out
   kg neighbors lease --direction in --format json
 """,
+        labels=True,
     )
     p.add_argument("slug", metavar="SLUG", help="a slug, or any title or anchor text")
     p.add_argument(
@@ -89,7 +95,9 @@ examples:
   kg path frontoffice lease          # links followed either way; each hop shows its sentence
   kg path backoffice cpa --directed  # only in the links' direction
   kg path "front office" hyresavtal --format json
+  kg path backoffice lease --display-lang sv   # Swedish sentences first
 """,
+        labels=True,
     )
     p.add_argument("a", metavar="A", help="start concept")
     p.add_argument("b", metavar="B", help="end concept")
@@ -107,6 +115,7 @@ examples:
   kg related backoffice
   kg related backoffice --top 5 --format json
 """,
+        labels=True,
     )
     p.add_argument("slug", metavar="SLUG", help="a slug, or any title or anchor text")
     p.add_argument(
@@ -124,6 +133,7 @@ examples:
   kg stats --data exports --format json
   kg stats --top 20 --no-communities      # faster on a whole wiki
 """,
+        labels=True,
     )
     p.add_argument(
         "--top",
@@ -180,11 +190,13 @@ def run_show(args: argparse.Namespace) -> int:
     """``kg show``."""
     from kg.explore import show
 
-    card = show(_graph(args), args.slug)
+    lang = chosen_lang(args)
+    card = show(_graph(args, lang), args.slug, lang=lang)
     if args.format == "json":
         print_json(card)
         return 0
-    title = f"{card['label']} ({card['id']})" + ("" if card["exists"] else " — no article")
+    label = tagged(card["label"], card["label_lang"], lang)
+    title = f"{label} ({card['id']})" + ("" if card["exists"] else " — no article")
     print(title)
     print("=" * len(title))
     fields = [
@@ -194,11 +206,11 @@ def run_show(args: argparse.Namespace) -> int:
         ("anchor texts", _per_lang({k: ", ".join(v) for k, v in card["alt_labels"].items()})),
         ("external links", ", ".join(card["external_links"])),
     ]
-    print(format_table([f for f in fields if f[1]], ("field", "value"), max_width=_WIDE))
+    print(format_table([f for f in fields if f[1]], ("field", "value")))
     if card["descriptions"]:
         print("\ndescriptions")
-        for lang, text in card["descriptions"].items():
-            print(_wrap(f"[{lang}] {text}", indent=2))
+        for code, text in card["descriptions"].items():
+            print(_wrap(f"[{code}] {text}", indent=2))
     for name, rows in (("links out", card["anchors_out"]), ("links in", card["anchors_in"])):
         print(f"\n{name} ({len(rows)})")
         if rows:
@@ -207,7 +219,8 @@ def run_show(args: argparse.Namespace) -> int:
                     [
                         (
                             r["id"],
-                            r["label"] + ("" if r["exists"] else " (missing)"),
+                            tagged(r["label"], r["label_lang"], lang)
+                            + ("" if r["exists"] else " (missing)"),
                             r["anchors"],
                             r["weight"],
                             r["langs"],
@@ -219,11 +232,7 @@ def run_show(args: argparse.Namespace) -> int:
             )
     if card["unlinked_mentions"]:
         print("\nnamed without a link (unlinked mentions)")
-        print(
-            format_table(
-                list(card["unlinked_mentions"].items()), ("lang", "concepts"), max_width=_WIDE
-            )
-        )
+        print(format_table(list(card["unlinked_mentions"].items()), ("lang", "concepts")))
     return 0
 
 
@@ -231,14 +240,21 @@ def run_neighbors(args: argparse.Namespace) -> int:
     """``kg neighbors``."""
     from kg.explore import neighbors
 
-    rows = neighbors(_graph(args), args.slug, depth=args.depth, direction=args.direction)
+    lang = chosen_lang(args)
+    G = _graph(args, lang)
+    rows = neighbors(G, args.slug, depth=args.depth, direction=args.direction, lang=lang)
     if args.format == "json":
         print_json(rows)
     else:
         print(
             format_table(
                 [
-                    (r["distance"], r["id"], r["label"], "" if r["exists"] else "missing")
+                    (
+                        r["distance"],
+                        r["id"],
+                        tagged(r["label"], r["label_lang"], lang),
+                        "" if r["exists"] else "missing",
+                    )
                     for r in rows
                 ],
                 ("distance", "id", "label", "article"),
@@ -251,8 +267,9 @@ def run_path(args: argparse.Namespace) -> int:
     """``kg path``."""
     from kg.explore import path
 
-    G = _graph(args)
-    result = path(G, args.a, args.b, directed=args.directed)
+    lang = chosen_lang(args)
+    G = _graph(args, lang)
+    result = path(G, args.a, args.b, directed=args.directed, lang=lang)
     if args.format == "json":
         print_json(result)
         return 0
@@ -260,7 +277,10 @@ def run_path(args: argparse.Namespace) -> int:
         how = "following links forwards" if args.directed else "in either direction"
         print(f"no chain of links from {args.a} to {args.b} ({how})")
         return 0
-    print(" → ".join(f"{n} ({G.nodes[n].get('label', n)})" for n in result["path"]))
+    chain = " → ".join(
+        f"{r['id']} ({tagged(r['label'], r['label_lang'], lang)})" for r in result["labels"]
+    )
+    print(_wrap(chain, indent=0))
     for i, hop in enumerate(result["hops"], 1):
         if hop["direction"] == "forward":
             print(f"\n{i}. {hop['source']} → {hop['target']}")
@@ -268,23 +288,33 @@ def run_path(args: argparse.Namespace) -> int:
             print(f"\n{i}. {hop['source']} ← {hop['target']}  (against the link)")
         for ctx in hop["contexts"]:
             where = " · ".join(x for x in (ctx.get("path"), ctx.get("section")) if x)
-            print(f"   [{ctx.get('lang', '')}] {where}")
+            print(_wrap(f"[{ctx.get('lang', '')}] {where}", indent=3))
             print(_wrap(f"“{ctx.get('sentence', '')}”", indent=6))
     return 0
 
 
 def run_related(args: argparse.Namespace) -> int:
     """``kg related``."""
-    from kg.explore import related
+    from kg.explore import related, why_no_related
 
-    rows = related(_graph(args), args.slug, top=args.top)
+    lang = chosen_lang(args)
+    G = _graph(args, lang)
+    rows = related(G, args.slug, top=args.top, lang=lang)
     if args.format == "json":
         print_json(rows)
+    elif not rows:
+        print(_wrap(f"nothing to suggest: {why_no_related(G, args.slug, args.top)}", indent=0))
     else:
         print(
             format_table(
                 [
-                    (r["id"], r["label"], r["score"], r["shared_neighbors"], r["shared_keywords"])
+                    (
+                        r["id"],
+                        tagged(r["label"], r["label_lang"], lang),
+                        r["score"],
+                        r["shared_neighbors"],
+                        r["shared_keywords"],
+                    )
                     for r in rows
                 ],
                 ("id", "label", "score", "shared neighbours", "shared keywords"),
@@ -297,7 +327,8 @@ def run_stats(args: argparse.Namespace) -> int:
     """``kg stats``."""
     from kg.explore import stats
 
-    s = stats(_graph(args), top=args.top, communities=args.communities)
+    lang = chosen_lang(args)
+    s = stats(_graph(args, lang), top=args.top, communities=args.communities, lang=lang)
     if args.format == "json":
         print_json(s)
         return 0
@@ -344,12 +375,18 @@ def run_stats(args: argparse.Namespace) -> int:
         print(f"… {len(dist) - len(shown)} more degrees (--format json for all)")
     _section(
         "top by PageRank",
-        [(r["id"], r["label"], r["score"]) for r in s["top_pagerank"]],
+        [
+            (r["id"], tagged(r["label"], r["label_lang"], lang), r["score"])
+            for r in s["top_pagerank"]
+        ],
         ("id", "label", "pagerank"),
     )
     _section(
         "top by in-links",
-        [(r["id"], r["label"], r["in_links"]) for r in s["top_in_links"]],
+        [
+            (r["id"], tagged(r["label"], r["label_lang"], lang), r["in_links"])
+            for r in s["top_in_links"]
+        ],
         ("id", "label", "in-links"),
     )
     if s["community_count"] is not None:
@@ -378,7 +415,6 @@ def run_check(args: argparse.Namespace) -> int:
                 format_table(
                     [(i["check"], i["concept"], i["detail"]) for i in report["issues"]],
                     ("check", "concept", "detail"),
-                    max_width=_WIDE,
                 )
             )
     failed = [c for c in fail_on if report["summary"].get(c)]
@@ -392,7 +428,9 @@ def run_check(args: argparse.Namespace) -> int:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _parser(sub: argparse._SubParsersAction, name: str, summary: str, epilog: str):
+def _parser(
+    sub: argparse._SubParsersAction, name: str, summary: str, epilog: str, labels: bool = False
+):
     p = sub.add_parser(
         name,
         help=summary,
@@ -402,13 +440,32 @@ def _parser(sub: argparse._SubParsersAction, name: str, summary: str, epilog: st
     )
     add_data_option(p)
     add_format_option(p)
+    if labels:
+        add_display_lang_option(p)
     return p
 
 
-def _graph(args: argparse.Namespace) -> nx.DiGraph:
+def _graph(args: argparse.Namespace, lang: str | None = None) -> nx.DiGraph:
+    """The build in ``--data``; a note on stderr when it has no text in ``lang``."""
     from kg.formats.nodelink import read_graph
 
-    return read_graph(args.data)
+    G = read_graph(args.data)
+    languages = list(G.graph.get("languages") or [])
+    base = (lang or "").casefold().split("-")[0]
+    if lang and not any(code.casefold().split("-")[0] == base for code in languages):
+        print(
+            f"kg: note: the build has no text in {lang} ({', '.join(languages) or 'none'}); "
+            "labels fall back to English, then any language, shown as label@lang",
+            file=sys.stderr,
+        )
+    return G
+
+
+def tagged(text: str, code: str, lang: str | None) -> str:
+    """A label as tables show it: ``label@lang`` when it is a fall-back (kg.labels.tagged)."""
+    from kg.labels import tagged as tag
+
+    return tag(text, code, lang)
 
 
 def _per_lang(values: dict[str, str]) -> str:
@@ -418,7 +475,11 @@ def _per_lang(values: dict[str, str]) -> str:
 def _wrap(text: str, indent: int) -> str:
     pad = " " * indent
     return textwrap.fill(
-        text, width=_WIDE, initial_indent=pad, subsequent_indent=pad, break_on_hyphens=False
+        text,
+        width=max(table_width(), indent + 20),
+        initial_indent=pad,
+        subsequent_indent=pad,
+        break_on_hyphens=False,
     )
 
 

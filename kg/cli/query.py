@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from kg.cli.output import add_data_option, format_table, print_json, print_table
-from kg.errors import BadInput, InvalidArgument
+from kg.errors import BadInput, InvalidArgument, QueryRefused
 
 QUERY_EPILOG = """\
 The prefixes rdf rdfs xsd skos dct kgv concept keyword link base are declared for you.
@@ -31,11 +31,22 @@ examples:
 
 --format csv, tsv and json are the W3C SPARQL 1.1 results formats; CONSTRUCT and
 DESCRIBE print Turtle (ttl, the default) or N-Triples (nt).
+
+limits: a query runs in its own process, stopped after --timeout seconds (default 30;
+0 runs it in kg's process without a limit) with at most --max-memory MiB (default 4096).
+Queries longer than --max-query-bytes (default 65536) or nesting { ( [ deeper than
+--max-depth (default 64) are refused, and so is SERVICE unless --allow-service is given.
 """
 
 SERVE_EPILOG = """\
-Serves the build with Oxigraph's own server (oxigraph serve-read-only), read-only:
-SPARQL 1.1 Protocol queries at /query; updates are refused. Ctrl-C stops it.
+Serves the build with Oxigraph's own server (oxigraph serve-read-only) behind kg's
+guard, read-only: SPARQL 1.1 Protocol queries at /query, a query page at /; updates
+are refused (403). Ctrl-C stops it.
+
+limits: a query gets --timeout seconds (default 30, answer included; 0: none), then
+the server stops it and answers 504; queries longer than --max-query-bytes (default
+65536), nesting { ( [ deeper than --max-depth (default 64), using an undeclared prefix
+or SERVICE (unless --allow-service) are refused with 400.
 
 example:
   $ kg serve --port 7878 --timeout 30
@@ -96,6 +107,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="table",
         help="output format (default: table)",
     )
+    add_limit_options(p)
     p.set_defaults(func=run_query)
 
     p = sub.add_parser(
@@ -108,13 +120,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_data_option(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=7878, help="port (default: 7878)")
-    p.add_argument(
-        "--timeout",
-        type=float,
-        default=None,
-        metavar="S",
-        help="query time-out in seconds (default: none)",
-    )
+    add_limit_options(p)
     p.set_defaults(func=run_serve)
 
     p = sub.add_parser(
@@ -136,6 +142,68 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="environment variable holding the password (default: KG_PASSWORD)",
     )
     p.set_defaults(func=run_push)
+
+
+def add_limit_options(p: argparse.ArgumentParser) -> None:
+    """Add what bounds a query: ``--timeout``, ``--max-memory``, ``--max-query-bytes``,
+    ``--max-depth``, ``--allow-service``."""
+    from kg.store import guard
+
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=guard.DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"stop a query after S seconds (default: {guard.DEFAULT_TIMEOUT:g}; 0: no limit)",
+    )
+    p.add_argument(
+        "--max-memory",
+        type=int,
+        default=guard.MAX_MEMORY // 2**20,
+        metavar="MB",
+        help=f"memory of a query's process in MiB (default: {guard.MAX_MEMORY // 2**20}; "
+        "0: no limit)",
+    )
+    p.add_argument(
+        "--max-query-bytes",
+        type=int,
+        default=guard.MAX_QUERY_BYTES,
+        metavar="N",
+        help=f"refuse longer queries (default: {guard.MAX_QUERY_BYTES}; 0: no limit)",
+    )
+    p.add_argument(
+        "--max-depth",
+        type=int,
+        default=guard.MAX_DEPTH,
+        metavar="N",
+        help=f"refuse queries nesting {{ ( [ deeper (default: {guard.MAX_DEPTH}; 0: no limit)",
+    )
+    p.add_argument(
+        "--allow-service",
+        action="store_true",
+        help="run SERVICE (federated queries: requests to the endpoints a query names)",
+    )
+
+
+def _limits(args: argparse.Namespace) -> dict[str, Any]:
+    for flag in ("timeout", "max_memory", "max_query_bytes", "max_depth"):
+        if getattr(args, flag) < 0:
+            raise InvalidArgument(flag, "must be 0 or more")
+    return {
+        "allow_service": args.allow_service,
+        "max_query_bytes": args.max_query_bytes or None,
+        "max_depth": args.max_depth or None,
+    }
+
+
+def _refused(exc: QueryRefused) -> QueryRefused:
+    """``exc`` with the flag that lifts its limit named."""
+    flag = {
+        "max_query_bytes": "--max-query-bytes N",
+        "max_depth": "--max-depth N",
+        "allow_service": "--allow-service",
+    }.get(exc.setting or "")
+    return QueryRefused(f"{exc} ({flag} changes this)", exc.setting) if flag else exc
 
 
 def run_query(args: argparse.Namespace) -> int:
@@ -167,8 +235,27 @@ def run_query(args: argparse.Namespace) -> int:
                 "params", "--param goes with --name (inline queries bind nothing)", prefix=False
             )
         text = _read_text(args.query, args.file)
-    result = q.execute(text, args.data, bindings=bindings)
-    out = _formatted(result, args.format, q.query_prefixes(args.data))
+    limits = _limits(args)
+    try:
+        if args.timeout:  # in a child process that is killed when the time is up
+            from kg.store.bounded import run_raw
+
+            result = run_raw(
+                text,
+                args.data,
+                bindings=bindings,
+                timeout=args.timeout,
+                max_memory=args.max_memory * 2**20 or None,
+                **limits,
+            )
+        else:
+            result = q.execute(text, args.data, bindings=bindings, **limits)
+        try:
+            out = _formatted(result, args.format, q.query_prefixes(args.data))
+        except (OSError, RuntimeError) as exc:  # evaluation errors, e.g. a SERVICE failing
+            raise BadInput(f"query failed: {exc}") from None
+    except QueryRefused as exc:
+        raise _refused(exc) from None
     sys.stdout.buffer.write(out if out.endswith(b"\n") or not out else out + b"\n")
     sys.stdout.flush()
     return 0
@@ -183,7 +270,7 @@ def _formatted(result: Any, fmt: str, prefix_map: dict[str, str]) -> bytes:
 
     if fmt != "table":
         return results.serialize(result, fmt, prefix_map=prefix_map)
-    if isinstance(result, ox.QueryTriples):
+    if isinstance(result, (ox.QueryTriples, list)):
         return results.serialize(result, "ttl", prefix_map=prefix_map)
     if isinstance(result, ox.QueryBoolean):
         return b"true\n" if bool(result) else b"false\n"
@@ -198,7 +285,15 @@ def run_serve(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise InvalidArgument("port", f"{args.port} is not a port number")
-    return serve(args.data, host=args.host, port=args.port, timeout=args.timeout)
+    limits = _limits(args)
+    return serve(
+        args.data,
+        host=args.host,
+        port=args.port,
+        timeout=args.timeout or None,
+        max_memory=args.max_memory * 2**20 or None,
+        **limits,
+    )
 
 
 def run_push(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from kg.cli.output import add_data_option, whole_number
+from kg.cli.output import add_data_option, add_display_lang_option, chosen_lang, whole_number
 from kg.errors import BadInput
 
 DEFAULT_OUT = "viz.html"
@@ -14,17 +14,22 @@ EPILOG = textwrap.dedent(
     """\
     The page is one self-contained file: vis-network and every style are inlined, nothing
     is fetched from the network, and article text is shown as text. Open it in any browser.
-    In it: hover a concept for its labels in every language, description and keywords;
-    click one to highlight its links; search by any label or anchor text; click a legend
-    entry to hide or show a group; toggle keywords and concepts without an article.
+    In it: hover a concept for its name; click one to highlight its links and open its
+    card (labels in every language, description, source files, links out and in with the
+    sentence each stands in); search by any label or anchor text (CJK by any part, Arabic
+    with or without vowel marks); click a legend entry to hide or show a group; toggle
+    keywords and concepts without an article. The most central concepts are labelled
+    first, wherever their labels do not overlap.
 
     By default the whole graph is drawn up to 2,000 concepts; past that, the 500 most
     central (PageRank), which keeps the page quick and readable. --top 0 draws everything.
+    Concepts without an article are drawn small, and hidden at first past 300 concepts.
 
     example:
       kg build articles --out exports
       kg viz --focus backoffice --depth 2 --out backoffice.html
       kg viz --top 300 --color-by community --size-by in-links      # writes ./viz.html
+      kg viz --display-lang sv --sources articles --out sv.html    # Swedish labels first
     """
 )
 
@@ -83,10 +88,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="draw keywords as nodes from the start (the page can toggle)",
     )
     parser.add_argument(
-        "--no-missing",
-        action="store_true",
-        help="hide concepts without an article at first (the page can toggle)",
+        "--missing",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="draw concepts without an article at first, or not (the page can toggle; "
+        "default: drawn in views of up to 300 concepts)",
     )
+    parser.add_argument(
+        "--sources",
+        metavar="DIR|URL",
+        help="where the articles are, so that the card links each source file "
+        "(default: the build's --site-url, if any)",
+    )
+    add_display_lang_option(parser)
     parser.add_argument("--title", help="page title")
     parser.set_defaults(func=run)
 
@@ -107,8 +121,10 @@ def run(args: argparse.Namespace) -> int:
             color_by=args.color_by,
             size_by=args.size_by,
             show_keywords=args.keywords,
-            show_missing=not args.no_missing,
+            show_missing=args.missing,
             title=args.title,
+            lang=chosen_lang(args),
+            sources=args.sources,
         )
     except OSError as exc:
         raise BadInput(f"cannot write {args.out}: {exc.strerror or exc}") from exc

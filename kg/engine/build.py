@@ -3,7 +3,8 @@
 :func:`build` is what ``kg build`` runs; :func:`load` is the notebook's way in: it
 parses a source folder, or reads a finished build, and returns the graph. A build's
 state (its cache, the processes it may use, its timings) lives in the objects it makes,
-never in module globals.
+never in module globals. A build locks its output folder, writes a fresh one and swaps
+it in whole (:mod:`kg.engine.folder`).
 """
 
 from __future__ import annotations
@@ -19,18 +20,24 @@ from typing import Any
 import networkx as nx
 
 from kg.articles import PARSER_VERSION
-from kg.engine.cache import BuildCache, code_digest
+from kg.atomic import failure
+from kg.engine.cache import BuildCache
 from kg.engine.exports import write_exports
+from kg.engine.folder import BuildFolder
 from kg.engine.memory import no_gc, release_free_memory
 from kg.engine.mentions import start_scan
 from kg.engine.parallel import Workers
 from kg.engine.parse import Parsed, Scan, parse, read_corpus, scan
+from kg.errors import InvalidArgument, WriteFailed
 from kg.formats import FILES, FORMATS
 from kg.formats.nodelink import FILE as GRAPH_FILE
 from kg.formats.nodelink import read_graph
 from kg.graph import build_graph, set_unlinked_mentions
+from kg.limits import MAX_FILE_SIZE
 from kg.records import Corpus
 from kg.report import make_report
+from kg.store.database import store_is_fresh
+from kg.version import code_digest
 
 
 class BuildResult:
@@ -41,7 +48,8 @@ class BuildResult:
     reading counts (``files``, ``parsed``, ``cached``) and problems; its articles are
     dropped once the graph is built, to bound memory. After a build that found nothing
     changed, ``graph`` and ``report`` are read from the build folder when first asked for
-    (the command line only needs the report, a small file).
+    (the command line only needs the report, a small file). ``notices`` say what the
+    build met that is no input's fault (a damaged cache file, not used).
     """
 
     def __init__(
@@ -51,12 +59,14 @@ class BuildResult:
         out: Path,
         timings: dict[str, float] | None = None,
         corpus: Corpus | None = None,
+        notices: list[str] | None = None,
     ) -> None:
         self._graph = graph
         self._report = report
         self.out = out
         self.timings = timings if timings is not None else {}
         self.corpus = corpus
+        self.notices = notices if notices is not None else []
         self.seconds = 0.0
 
     @property
@@ -97,6 +107,10 @@ def build(
     formats: Iterable[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     lang_tags: Mapping[str, str] | Sequence[str] | None = None,
+    follow_links: bool = False,
+    max_file_size: int = MAX_FILE_SIZE,
+    wait: bool = True,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Parse the sources, build the graph and write every export into ``out``.
 
@@ -119,8 +133,26 @@ def build(
         Reuse parsed articles from ``out/.cache`` (False: a cold build).
     formats : iterable of str, optional
         Exports to write (:data:`kg.formats.FORMATS`); default all.
+    progress : callable, optional
+        Called as ``progress(done, total)`` while parsing.
     lang_tags : mapping or list of ``NAME=TAG``, optional
         Language folders retagged: ``{"Chinese": "zh-Hant"}`` (:mod:`kg.languages`).
+    follow_links : bool
+        Follow links (to files or folders) that lead out of the source folders; by
+        default they are reported and not read.
+    max_file_size : int
+        Bytes of the largest file read as an article (:data:`kg.limits.MAX_FILE_SIZE`).
+    wait : bool
+        When another build is writing ``out``, wait for it (``on_wait`` is called with a
+        message first); False raises :class:`~kg.errors.BuildLocked` instead.
+
+    Raises
+    ------
+    InvalidArgument
+        When ``out`` is a source folder or holds one.
+    WriteFailed
+        When the build cannot be written (a full disk, a read-only folder): the last
+        build in ``out`` is kept as it was.
 
     Examples
     --------
@@ -129,10 +161,11 @@ def build(
     ['client-facing', 'cpa']
     """
     started = time.perf_counter()
+    job = _Build(out, lang, base_iri, site_url, jobs, cache, formats, lang_tags)
+    job.follow_links, job.max_file_size = follow_links, max_file_size
+    job.wait, job.on_wait = wait, on_wait
     with no_gc():
-        result = _Build(out, lang, base_iri, site_url, jobs, cache, formats, lang_tags).run(
-            _as_list(sources), progress
-        )
+        result = job.run(_as_list(sources), progress)
     result.seconds = round(time.perf_counter() - started, 4)
     return result
 
@@ -160,9 +193,27 @@ class _Build:
         self.cache = BuildCache(self.folder) if cache else None
         self.formats = sorted(FORMATS if formats is None else set(formats))
         self.timings: dict[str, float] = {}
+        self.follow_links = False
+        self.max_file_size = MAX_FILE_SIZE
+        self.wait = True
+        self.on_wait: Callable[[str], None] | None = None
 
     def run(self, sources: list[Any], progress: Callable[[int, int], None] | None) -> BuildResult:
+        self._check_out(sources)
+        with BuildFolder(self.folder, wait=self.wait, on_wait=self.on_wait) as folder:
+            try:
+                return self._run(folder, sources, progress)
+            except OSError as exc:  # what no writer said more precisely
+                raise WriteFailed(failure(exc, f"building into {self.folder}")) from exc
+
+    def _run(
+        self,
+        folder: BuildFolder,
+        sources: list[Any],
+        progress: Callable[[int, int], None] | None,
+    ) -> BuildResult:
         timings, cache = self.timings, self.cache
+        notices = cache.notices if cache is not None else []
         start = time.perf_counter()
         found = scan(
             sources,
@@ -171,13 +222,16 @@ class _Build:
             cache=cache,
             workers=self.workers,
             lang_tags=self.lang_tags,
+            follow_links=self.follow_links,
+            max_file_size=self.max_file_size,
+            exclude=[folder.path],
         )
         stamp = self._fingerprint(found)
-        if cache is not None and self._unchanged(stamp):
+        if cache is not None and self._unchanged(folder, stamp):
             timings["read"] = timings["unchanged"] = round(time.perf_counter() - start, 4)
             found.corpus.cached, found.pending = len(found.pending), []
             report = None if "report" in self.formats else make_report(read_graph(self.folder))
-            return BuildResult(None, report, self.folder, timings, found.corpus)
+            return BuildResult(None, report, self.folder, timings, found.corpus, notices)
         parsed = parse(found, cache=cache, workers=self.workers, progress=progress, background=True)
         release_free_memory()  # the pickled chunks, unpickled: gigabytes on the whole wiki
         timings["read"] = round(time.perf_counter() - start, 4)
@@ -186,22 +240,38 @@ class _Build:
         parsed.cache_written()
         release_free_memory()  # the prose: about half the process on the whole wiki
         timings["graph"] = round(time.perf_counter() - start, 4)
-        (cache or BuildCache(self.folder)).clear_stamp()  # whatever wrote it, it is stale now
+        records: dict[str, list[int]] = {}
         written = write_exports(
             G,
-            self.folder,
+            folder.stage(),
             formats=self.formats,
             base_iri=self.base_iri,
             workers=self.workers,
             cache=cache,
             inputs=parsed.inputs,
+            previous=folder.path,
+            records=records,
         )
         for name, seconds in written.items():
             timings[f"export:{name}"] = seconds
-        if cache is not None:
-            cache.save_stamp(stamp)
+        start = time.perf_counter()
+        folder.publish(stamp, records)
+        timings["publish"] = round(time.perf_counter() - start, 4)
         report = None if "report" in self.formats else make_report(G)  # else read from file
-        return BuildResult(G, report, self.folder, timings, parsed.corpus)
+        return BuildResult(G, report, self.folder, timings, parsed.corpus, notices)
+
+    def _check_out(self, sources: list[Any]) -> None:
+        """Refuse an output folder that is a source folder or holds one (the build would
+        replace it); one inside a source is left out of the sources."""
+        out = os.path.realpath(self.folder)
+        for source in sources:
+            real = os.path.realpath(source)
+            if real == out or real.startswith(out.rstrip(os.sep) + os.sep):
+                raise InvalidArgument(
+                    "out",
+                    f"{self.folder} is the source {source} or holds it; "
+                    "build into a folder outside the sources",
+                )
 
     def _graph(self, parsed: Parsed) -> nx.DiGraph:
         """The graph of the parsed corpus, its unlinked mentions scanned (from the cache,
@@ -236,16 +306,19 @@ class _Build:
             "skipped_languages": found.corpus.skipped_languages,
             "kg": code_digest(),
             "parser": PARSER_VERSION,
+            "follow_links": self.follow_links,
+            "max_file_size": self.max_file_size,
         }
 
-    def _unchanged(self, stamp: dict[str, Any]) -> bool:
-        """True when the last build in the folder had the same inputs and all its files are
-        there."""
-        assert self.cache is not None
-        if self.cache.stamp() != stamp:
-            return False
-        files = [name for fmt in self.formats for name in FILES.get(fmt, ())]
-        return all((self.folder / name).exists() for name in [GRAPH_FILE, *files])
+    def _unchanged(self, folder: BuildFolder, stamp: dict[str, Any]) -> bool:
+        """True when the last build in the folder had the same inputs and its files are the
+        files it wrote (none edited, cut or removed since; the store holds graph.nt)."""
+        files = [name for fmt in self.formats if fmt != "store" for name in FILES[fmt]]
+        return (
+            folder.unchanged(stamp, files)
+            and (folder.path / GRAPH_FILE).exists()
+            and ("store" not in self.formats or store_is_fresh(folder.path))
+        )
 
 
 def graph_of(corpus: Corpus, site_url: str | None = None, mentions: bool = True) -> nx.DiGraph:

@@ -1,52 +1,74 @@
 """Every file of a build's cache (``OUT/.cache``): its name, version and format, in one place.
 
-A cache file is only ever a speed-up, so reading one never fails: a missing, truncated
-or foreign file reads as empty, and the build does the work again. Writing goes through
-a temporary file and a rename, so a reader never sees half a file.
+A cache file is only ever a speed-up, so reading one never fails: a missing, truncated,
+damaged or foreign file reads as empty, and the build does the work again (a damaged one
+is named in :attr:`BuildCache.notices`). Writing goes through a temporary file and a
+rename, so a reader never sees half a file.
 
 =====================  ===========================================================
 file                   holds
 =====================  ===========================================================
-``files-v1.pickle``    each source file's ``(size, mtime, ctime, inode)`` and hash
-``parse-vN.pickle``    parsed articles by cache key (N: the parser's version), and
-``parse-vN.delta…``    those added since the whole file was written
-``mentions-vN.2…``     the unlinked-mention scan's names per text and language
-``pieces.pickle``      each node's signature, and where its pieces stand in the exports
-``build.json``         the fingerprint of the build that wrote the folder
+``files.kgc``          each source file's ``(size, mtime, ctime, inode)`` and hash
+``parse-vN.kgc``       parsed articles by cache key (N: the parser's version), and
+``parse-vN.delta.kgc`` those added since the whole file was written
+``mentions-vN.kgc``    the unlinked-mention scan's names per text and language
+``pieces.kgc``         each node's signature, and where its pieces stand in the exports
 =====================  ===========================================================
 
-The pickle files hold dicts pickled one after the other (frames), each a dict or a list
-of ``(key, value)`` pairs: the parse cache of a cold build is written that way, frame by
-frame, from the bytes the parse workers send (nothing is pickled twice). Caches are only
-trusted when the code that wrote them is the code running now (:func:`code_digest`).
+Each file is a header, then dicts pickled one after the other (frames), each a dict or a
+list of ``(key, value)`` pairs: the parse cache of a cold build is written that way,
+frame by frame, from the bytes the parse workers send (nothing is pickled twice).
+
+The header (:data:`MAGIC`, :data:`FORMAT`, the digest of kg's code, the length and the
+CRC-32 of what follows) is checked before a byte is unpickled, so a file written by other
+code, cut short or with a flipped byte is not read. Then the pickles are read by an
+unpickler that builds nothing but plain values and kg's own records (:class:`Article`,
+:class:`~kg.records.Link`, :class:`~kg.records.Problem`): a pickle planted in ``.cache``
+cannot run code. A checksummed pickle rather than a data format: the records come and go
+as pickles between processes already (the parse workers send them so), and a pickle of
+them reads several times faster than JSON or msgpack could rebuild them.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
+import contextlib
+import io
 import os
 import pickle
-from collections.abc import Iterable
+import struct
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from kg import records
 from kg.articles import PARSER_VERSION
-from kg.atomic import atomic_file, write_atomic
+from kg.atomic import atomic_file
+from kg.errors import WriteFailed
 from kg.records import Article
+from kg.version import code_digest
 
 FOLDER = ".cache"
 """The cache's folder inside a build folder."""
 
-STATS = "files-v1.pickle"
-PARSE = f"parse-v{PARSER_VERSION}.pickle"
-PARSE_DELTA = f"parse-v{PARSER_VERSION}.delta.pickle"
-MENTIONS = f"mentions-v{PARSER_VERSION}.2.pickle"
-PIECES = "pieces.pickle"
-STAMP = "build.json"
+STATS = "files.kgc"
+PARSE = f"parse-v{PARSER_VERSION}.kgc"
+PARSE_DELTA = f"parse-v{PARSER_VERSION}.delta.kgc"
+MENTIONS = f"mentions-v{PARSER_VERSION}.kgc"
+PIECES = "pieces.kgc"
 
-_PACKAGE = Path(__file__).resolve().parent.parent
+MAGIC = b"kg-cache"
+"""The first bytes of every cache file."""
+
+FORMAT = 2
+"""The version of the cache files' layout (1 was bare pickles, read without a check)."""
+
+_HEADER = struct.Struct("<8sI16sQI")
+"""magic, format, kg's code digest (16 bytes), length of the frames, their CRC-32."""
+
+_RECORDS = frozenset({"Article", "Link", "Problem"})
+"""The only classes a cache file may build (from :mod:`kg.records`)."""
 
 
 class BuildCache:
@@ -56,12 +78,13 @@ class BuildCache:
     --------
     >>> import tempfile
     >>> cache = BuildCache(tempfile.mkdtemp())
-    >>> cache.stats(), cache.stamp()
-    ({}, None)
+    >>> cache.stats(), cache.notices
+    ({}, [])
     """
 
     def __init__(self, out: str | os.PathLike) -> None:
         self.folder = Path(out) / FOLDER
+        self.notices: list[str] = []
 
     def path(self, name: str) -> Path:
         """The path of the cache file ``name`` (one of this module's names)."""
@@ -70,16 +93,17 @@ class BuildCache:
     # each file's stat and hash
     def stats(self) -> dict[str, Any]:
         """Source path → ``((size, mtime_ns, ctime_ns, inode), hash)`` of the last scan."""
-        return load_dict(self.folder / STATS)
+        return load_dict(self.folder / STATS, self.notices)
 
     def save_stats(self, stats: dict[str, Any]) -> None:
-        save_dict(self.folder / STATS, stats)
+        self._keep(STATS, stats)
 
     # parsed articles
     def articles(self) -> tuple[dict[str, Article], dict[str, Article]]:
         """The cached articles by key: the whole file's, and those added since."""
-        base = _articles(load_dict(self.folder / PARSE))
-        return base, (_articles(load_dict(self.folder / PARSE_DELTA)) if base else {})
+        base = _articles(load_dict(self.folder / PARSE, self.notices))
+        added = _articles(load_dict(self.folder / PARSE_DELTA, self.notices)) if base else {}
+        return base, added
 
     def parse_stream(self) -> Any:
         """A context manager giving the binary stream a cold build writes its parse cache
@@ -91,55 +115,46 @@ class BuildCache:
         file beside it (rewriting every article after each edit costs a second per
         15,000); the whole file is written again when that grows past a twentieth of it,
         or when a fifth of it is no longer used."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        remove_others(self.folder, "parse-v*.pickle", [PARSE, PARSE_DELTA])
+        remove_others(self.folder, "parse-v*", [PARSE, PARSE_DELTA])
         added = {key: article for key, article in articles.items() if key not in base}
         unused = len(base) - (len(articles) - len(added))
         if base and len(added) <= len(articles) / 20 and unused <= len(articles) / 5:
-            save_dict(self.folder / PARSE_DELTA, added)
-        else:
-            save_dict(self.folder / PARSE, articles)
+            self._keep(PARSE_DELTA, added)
+        elif self._keep(PARSE, articles):
             (self.folder / PARSE_DELTA).unlink(missing_ok=True)
 
     # unlinked mentions
     def mentions(self) -> dict[str, Any]:
         """What the last scan found per language (:data:`kg.engine.mentions.Cache`)."""
-        return load_dict(self.folder / MENTIONS)
+        return load_dict(self.folder / MENTIONS, self.notices)
 
     def save_mentions(self, found: dict[str, Any]) -> None:
-        save_dict(self.folder / MENTIONS, found)
-        remove_others(self.folder, "mentions-v*.pickle", [MENTIONS])
+        if self._keep(MENTIONS, found):
+            remove_others(self.folder, "mentions-v*", [MENTIONS])
 
     # the exports' pieces
     def pieces(self) -> dict[str, Any]:
         """The last build's signatures and piece indexes (:class:`kg.engine.incremental.Reuse`)."""
-        state = load_dict(self.folder / PIECES)
-        return state if state.get("code") == code_digest() else {}
+        return load_dict(self.folder / PIECES, self.notices)
 
     def save_pieces(self, state: dict[str, Any]) -> None:
-        save_dict(self.folder / PIECES, {**state, "code": code_digest()})
+        self._keep(PIECES, state)
 
-    # the build's fingerprint
-    def stamp(self) -> dict[str, Any] | None:
-        """The fingerprint of the build that last wrote the folder, or None."""
+    def _keep(self, name: str, data: dict[str, Any]) -> bool:
+        """Save ``data`` as the cache file ``name``; a write the system refuses (a full or
+        read-only disk) is a notice, not a failure: the cache is only a speed-up."""
         try:
-            found = json.loads((self.folder / STAMP).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return found if isinstance(found, dict) else None
-
-    def save_stamp(self, stamp: dict[str, Any]) -> None:
-        write_atomic(self.folder / STAMP, json.dumps(stamp, indent=1) + "\n")
-
-    def clear_stamp(self) -> None:
-        """Forget the last build's fingerprint (a build is under way)."""
-        (self.folder / STAMP).unlink(missing_ok=True)
+            save_dict(self.folder / name, data)
+        except WriteFailed as exc:
+            self.notices.append(f"{self.folder / name}: not kept ({exc})")
+            return False
+        return True
 
 
 class _ParseStream:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.file = atomic_file(folder / PARSE)
+        self.file = _frames_file(folder / PARSE)
 
     def __enter__(self) -> BinaryIO:
         return self.file.__enter__()
@@ -147,62 +162,129 @@ class _ParseStream:
     def __exit__(self, *exc: Any) -> Any:
         done = self.file.__exit__(*exc)
         if exc[0] is None:  # other parser versions' caches, and the delta of an older file
-            remove_others(self.folder, "parse-v*.pickle", [PARSE])
+            remove_others(self.folder, "parse-v*", [PARSE])
         return done
 
 
-@functools.cache
-def code_digest() -> str:
-    """A digest of kg's version and of every file of the package (code, queries, assets):
-    the version alone does not change with every edit of a development checkout.
-
-    Examples
-    --------
-    >>> len(code_digest())
-    32
-    """
-    from kg import __version__
-
-    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
-    for path in sorted(_PACKAGE.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".rq", ".ttl", ".js", ".css", ".html"):
-            digest.update(path.relative_to(_PACKAGE).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def load_dict(path: str | os.PathLike) -> dict[Any, Any]:
-    """The dict pickled in ``path``; ``{}`` when there is none or it cannot be read.
+def load_dict(path: str | os.PathLike, notices: list[str] | None = None) -> dict[Any, Any]:
+    """The dict kept in the cache file ``path``; ``{}`` when there is none, when kg's code
+    changed since it was written, or when it does not pass its checks (then a line saying
+    so is added to ``notices``).
 
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.pickle"
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.kgc"
     >>> load_dict(path)
     {}
     >>> save_dict(path, {"a": 1}); load_dict(path)
     {'a': 1}
+    >>> _ = path.write_bytes(path.read_bytes()[:-1] + b"!")  # one byte changed
+    >>> notices = []
+    >>> load_dict(path, notices), notices[0].split(": ", 1)[1]
+    ({}, 'damaged (its checksum does not match); not used')
     """
     data: dict[Any, Any] = {}
     try:
         with open(path, "rb") as handle:
-            while True:
-                try:
-                    frame = pickle.load(handle)
-                except EOFError:
-                    break
-                if not isinstance(frame, (dict, list)):
-                    return {}
-                data.update(frame)
-    except (OSError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+            problem = _check(handle)
+            if problem is None:
+                for frame in _frames(handle):
+                    if not isinstance(frame, (dict, list)):
+                        raise pickle.UnpicklingError("a frame that is no dict")
+                    data.update(frame)
+    except FileNotFoundError:
+        return {}
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError) as e:
+        problem = f"damaged ({type(e).__name__}: {e})"
+    except (MemoryError, RecursionError, IndexError, KeyError) as exc:
+        problem = f"damaged ({type(exc).__name__})"
+    if problem == "":  # written by other code: expected after an upgrade or an edit
+        return {}
+    if problem is not None:
+        if notices is not None:
+            notices.append(f"{path}: {problem}; not used")
         return {}
     return data
 
 
 def save_dict(path: str | os.PathLike, data: dict[Any, Any]) -> None:
-    """Pickle ``data`` into ``path`` (streamed, atomically)."""
-    with atomic_file(path) as handle:
+    """Keep ``data`` in the cache file ``path`` (streamed, checksummed, atomically)."""
+    with _frames_file(path) as handle:
         pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@contextmanager
+def _frames_file(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """A cache file to write frames to: its header is written when the block ends, with
+    the length and CRC-32 of what was written."""
+    with atomic_file(path) as handle:
+        handle.write(bytes(_HEADER.size))
+        sink = _Checksummed(handle)
+        yield sink  # type: ignore[misc]
+        handle.seek(0)
+        handle.write(_HEADER.pack(MAGIC, FORMAT, _code(), sink.size, sink.crc))
+
+
+class _Checksummed(io.RawIOBase):
+    """A binary stream that passes what is written on, counting its bytes and CRC-32."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.size = 0
+        self.crc = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.crc = zlib.crc32(data, self.crc)
+        written = self.handle.write(data)
+        self.size += written
+        return written
+
+
+def _check(handle: BinaryIO) -> str | None:
+    """None when the cache file open in ``handle`` passes its checks (then it stands at its
+    first frame); else why not (``""``: written by other code, which is no damage)."""
+    head = handle.read(_HEADER.size)
+    if len(head) < _HEADER.size or not head.startswith(MAGIC):
+        return "not a kg cache file"
+    magic, version, code, size, crc = _HEADER.unpack(head)
+    if version != FORMAT or code != _code():
+        return ""
+    found, total = 0, 0
+    while block := handle.read(1 << 22):
+        found = zlib.crc32(block, found)
+        total += len(block)
+    if total != size:
+        return f"damaged ({total:,} bytes where {size:,} were written)"
+    if found != crc:
+        return "damaged (its checksum does not match)"
+    handle.seek(_HEADER.size)
+    return None
+
+
+def _frames(handle: BinaryIO) -> Iterator[Any]:
+    """The pickles of a checked cache file, one after the other, read by :class:`_Records`."""
+    while handle.peek(1) if hasattr(handle, "peek") else True:
+        try:
+            yield _Records(handle).load()
+        except EOFError:
+            return
+
+
+class _Records(pickle.Unpickler):
+    """An unpickler that builds plain values and kg's records, and nothing else."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "kg.records" and name in _RECORDS:
+            return getattr(records, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not a kg record")
+
+
+def _code() -> bytes:
+    return bytes.fromhex(code_digest())
 
 
 def remove_others(folder: str | os.PathLike, pattern: str, keep: Iterable[str]) -> None:
@@ -211,7 +293,8 @@ def remove_others(folder: str | os.PathLike, pattern: str, keep: Iterable[str]) 
     kept = set(keep)
     for old in Path(folder).glob(pattern):
         if old.name not in kept:
-            old.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                old.unlink()
 
 
 def _articles(entries: dict[str, Any]) -> dict[str, Article]:

@@ -3,13 +3,16 @@
 A source folder is either flat (``*.md``, language from ``lang``) or holds one folder
 per language, named by its code or by its English name (:mod:`kg.languages`). Hidden
 files and folders, folders named like articles and folder links that loop back are
-reported, not read.
+reported, not read. Links (to a file or a folder) that lead out of the source folder
+are reported and not followed, unless ``follow_links``. A name that is not UTF-8 is
+shown (and its slug made) with ``\\x`` escapes. The folders of ``exclude`` (a build's
+output folder inside the source) are left out.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from kg.errors import BadInput
@@ -31,6 +34,9 @@ def discover(
     sources: Sequence[str | os.PathLike],
     lang: Sequence[str] | str | None = None,
     lang_tags: Mapping[str, str] | Sequence[str] | None = None,
+    *,
+    follow_links: bool = False,
+    exclude: Iterable[str | os.PathLike] = (),
 ) -> tuple[list[SourceFile], list[Problem], dict[str, int]]:
     """List the markdown files of the sources with slug and language.
 
@@ -52,21 +58,61 @@ def discover(
     files: list[SourceFile] = []
     problems: list[Problem] = []
     skipped: dict[str, int] = {}
+    left_out = _identities(exclude)
     for source in sources:
         root = os.fspath(source)
         if os.path.isfile(root):
             name = os.path.basename(root)
-            files.append(SourceFile(root, name, _slug(name), flat_lang))
+            shown = shown_name(name, problems)
+            files.append(SourceFile(root, shown, _slug(shown), flat_lang))
             continue
         if not os.path.isdir(root):
-            raise BadInput(f"{source}: no such folder (give a folder of markdown articles)")
+            raise BadInput(
+                f"{shown_name(str(source))}: no such folder (give a folder of markdown articles)"
+            )
+        walk = _Walk(root, problems, follow_links, left_out)
         for folder, code in _language_folders(root, flat_lang, tags):
-            listed = _markdown_files(folder, root, problems, top_only=folder == root)
+            listed = walk.markdown_files(folder, top_only=folder == root)
             if folder != root and langs and not lang_matches(code, langs):
                 skipped[code] = skipped.get(code, 0) + sum(1 for _ in listed)
                 continue
             files.extend(SourceFile(path, rel, _slug(rel), code) for path, rel in listed)
     return files, problems, skipped
+
+
+def shown_name(name: str, problems: list[Problem] | None = None) -> str:
+    """``name`` as reports show it: a name that is not UTF-8 (undecodable bytes, which
+    Python keeps as surrogates) with ``\\x`` escapes, and a warning added to ``problems``.
+
+    Examples
+    --------
+    >>> import os
+    >>> shown_name(os.fsdecode(b"bad\\xff\\xfe.md"))
+    'bad\\\\xff\\\\xfe.md'
+    """
+    if name.isascii():
+        return name
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(name).decode("utf-8", "backslashreplace")
+        if problems is not None:
+            problems.append(
+                Problem(shown, 0, "the file name is not UTF-8; read, named with \\x escapes")
+            )
+        return shown
+    return name
+
+
+def _identities(folders: Iterable[str | os.PathLike]) -> set[tuple[int, int]]:
+    found = set()
+    for folder in folders:
+        try:
+            st = os.stat(folder)
+        except OSError:
+            continue
+        found.add((st.st_dev, st.st_ino))
+    return found
 
 
 def _slug(rel: str) -> str:
@@ -87,47 +133,114 @@ def _language_folders(
     return found
 
 
-def _markdown_files(
-    folder: str, root: str, problems: list[Problem], top_only: bool = False
-) -> Iterable[tuple[str, str]]:
-    """``(path, path relative to root)`` of the markdown files (``*.md``, any case) below
-    ``folder``, sorted; the relative path with ``/`` whatever the system.
+class _Walk:
+    """The walk of one source folder: what it reports, where it may go, what it has seen."""
 
-    Hidden files (``.x.md``), folders named like articles (``x.md/``) and folder links that
-    loop back are reported in ``problems``; hidden folders (``.git``) are not searched.
-    With ``top_only`` (the root of a language-folder layout) language folders are left to
-    their own call; other sub-folders are searched. Plain strings, not ``pathlib``: on the
-    whole wiki's 420,000 files pathlib's joins and ``relative_to`` took 8 s.
-    """
-    seen: set[tuple[int, int]] = set()
-    skip = len(root)
+    def __init__(
+        self,
+        root: str,
+        problems: list[Problem],
+        follow_links: bool,
+        left_out: set[tuple[int, int]],
+    ) -> None:
+        self.root = root
+        self.real = os.path.realpath(root)
+        self.problems = problems
+        self.follow_links = follow_links
+        self.left_out = left_out
 
-    def relative(path: str) -> str:
-        rel = path[skip:].lstrip(os.sep)
-        return rel.replace(os.sep, "/") if os.sep != "/" else rel
+    def relative(self, path: str) -> str:
+        rel = path[len(self.root) :].lstrip(os.sep)
+        rel = rel.replace(os.sep, "/") if os.sep != "/" else rel
+        return shown_name(rel, self.problems)
 
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
-        stat = os.stat(dirpath)
-        if (stat.st_dev, stat.st_ino) in seen:
-            problems.append(
-                Problem(relative(dirpath), 0, "a folder link that loops back; not read again")
-            )
-            dirnames[:] = []
-            continue
-        seen.add((stat.st_dev, stat.st_ino))
-        top = top_only and dirpath == folder
-        dirnames[:] = sorted(
-            d for d in dirnames if not d.startswith(".") and not (top and language_code(d))
-        )
-        prefix = dirpath if dirpath.endswith(os.sep) else dirpath + os.sep
-        for name in sorted(filenames):
-            if name.lower().endswith(".md"):
+    def leaves(self, path: str) -> str | None:
+        """Where the link ``path`` leads when that is out of the source folder (else None)."""
+        if self.follow_links:
+            return None
+        target = os.path.realpath(path)
+        if target == self.real or target.startswith(self.real.rstrip(os.sep) + os.sep):
+            return None
+        return target
+
+    def markdown_files(self, folder: str, top_only: bool = False) -> Iterator[tuple[str, str]]:
+        """``(path, path relative to root)`` of the markdown files (``*.md``, any case) below
+        ``folder``, sorted, depth first; the relative path with ``/`` whatever the system.
+
+        Hidden files (``.x.md``), folders named like articles (``x.md/``), folder links that
+        loop back and links that lead out of the source folder are reported; hidden folders
+        (``.git``) are not searched. With ``top_only`` (the root of a language-folder layout)
+        language folders are left to their own call; other sub-folders are searched. Plain
+        strings and ``os.scandir``, not ``pathlib``: on the whole wiki's 420,000 files
+        pathlib's joins and ``relative_to`` took 8 s.
+        """
+        seen: set[tuple[int, int]] = set()
+        problems = self.problems
+        stack = [folder]
+        while stack:
+            dirpath = stack.pop()
+            try:
+                stat = os.stat(dirpath)
+                with os.scandir(dirpath) as listing:
+                    entries = sorted(listing, key=_name)
+            except OSError:
+                continue  # as os.walk: a folder that cannot be listed holds nothing
+            if (stat.st_dev, stat.st_ino) in self.left_out:
+                continue
+            if (stat.st_dev, stat.st_ino) in seen:
+                problems.append(
+                    Problem(
+                        self.relative(dirpath), 0, "a folder link that loops back; not read again"
+                    )
+                )
+                continue
+            seen.add((stat.st_dev, stat.st_ino))
+            top = top_only and dirpath == folder
+            prefix = dirpath if dirpath.endswith(os.sep) else dirpath + os.sep
+            folders = []
+            for entry in entries:
+                name = entry.name
+                if _is_dir(entry):
+                    if not name.startswith(".") and not (top and language_code(name)):
+                        folders.append(entry)
+                    continue
+                if not name.lower().endswith(".md"):
+                    continue
                 path = prefix + name
                 if name.startswith("."):
-                    problems.append(Problem(relative(path), 0, "a hidden file; not read"))
+                    problems.append(Problem(self.relative(path), 0, "a hidden file; not read"))
+                elif entry.is_symlink() and (target := self.leaves(path)) is not None:
+                    problems.append(Problem(self.relative(path), 0, _outside(target)))
                 else:
-                    yield path, relative(path)
-        for name in dirnames:
-            if name.lower().endswith(".md"):
-                rel = relative(os.path.join(dirpath, name))
-                problems.append(Problem(rel, 0, "a folder named like an article; not read as one"))
+                    yield path, self.relative(path)
+            down = []
+            for entry in folders:
+                path = prefix + entry.name
+                if entry.is_symlink() and (target := self.leaves(path)) is not None:
+                    problems.append(Problem(self.relative(path), 0, _outside(target)))
+                    continue
+                if entry.name.lower().endswith(".md"):
+                    rel = self.relative(path)
+                    problems.append(
+                        Problem(rel, 0, "a folder named like an article; not read as one")
+                    )
+                down.append(path)
+            stack.extend(reversed(down))
+
+
+def _outside(target: str) -> str:
+    return (
+        f"a link out of the source folder (to {shown_name(target)}); "
+        "not followed (follow_links follows it)"
+    )
+
+
+def _name(entry: os.DirEntry) -> str:
+    return entry.name
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False

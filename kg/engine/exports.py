@@ -19,6 +19,7 @@ they are written:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -70,6 +71,8 @@ def write_exports(
     workers: Workers | None = None,
     cache: BuildCache | None = None,
     inputs: Mapping[str, str] | None = None,
+    previous: str | os.PathLike | None = None,
+    records: dict[str, list[int]] | None = None,
 ) -> dict[str, float]:
     """Write the chosen exports of ``G`` into ``out``; return the seconds of each pass of
     writers (a format, or formats written together such as ``ttl+jsonld``).
@@ -93,6 +96,11 @@ def write_exports(
     inputs : mapping, optional
         Node → what its articles were read from (:class:`kg.engine.parse.Parsed`), which
         makes the nodes' signatures cheap (:func:`kg.engine.incremental.signatures`).
+    previous : path, optional
+        The folder of the last build, whose pieces and store may be reused (default
+        ``out``: a build writes a fresh folder, :mod:`kg.engine.folder`).
+    records : dict, optional
+        Filled with each file written and its :func:`kg.engine.folder.file_record`.
 
     Examples
     --------
@@ -115,6 +123,8 @@ def write_exports(
         chosen.insert(chosen.index("store"), "nt")
     G.graph["base_iri"] = base_iri or G.graph.get("base_iri") or DEFAULT_BASE_IRI
     run = ExportRun(G, Path(out), workers or Workers(), cache, inputs)
+    run.previous = Path(previous) if previous is not None else run.folder
+    run.records = records
     return run.write(chosen)
 
 
@@ -139,22 +149,39 @@ class ExportRun:
         self.reuse: Reuse | None = None
         self.nt_changes: tuple[bytes, bytes] | None = None
         self.timings: dict[str, float] = {}
+        self.previous = folder  # the last build's folder
+        self.records: dict[str, list[int]] | None = None
+        self.forked: Any = None  # the forked child's result, until it is waited for
+        self.finishers: list[tuple[str, Callable[[], Any]]] = []  # the same, run here
 
     def write(self, chosen: list[str]) -> dict[str, float]:
-        """Write the ``chosen`` formats; return the seconds of each pass."""
+        """Write the ``chosen`` formats; return the seconds of each pass. When a writer
+        fails, what runs beside it (a forked child, the store's loader) is stopped or
+        waited for before the error goes on: nothing writes into the folder after."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            return self._write(chosen)
+        except BaseException:
+            if self.forked is not None:
+                self.forked.cancel()
+            for _, finish in self.finishers:
+                with contextlib.suppress(Exception):
+                    finish()
+            raise
+
+    def _write(self, chosen: list[str]) -> dict[str, float]:
         timings = self.timings
-        finishers: list[tuple[str, Callable[[], Any]]] = []
+        finishers = self.finishers
         if self.cache is not None:
             start = time.perf_counter()
-            self.reuse = Reuse(self.G, self.cache.pieces(), self.inputs)
+            self.reuse = Reuse(self.G, self.cache.pieces(), self.inputs, self.previous)
             timings["signatures"] = round(time.perf_counter() - start, 4)
         units = [tuple(f for f in unit if f in chosen) for unit in UNITS]
         order = [unit for unit in units if unit]
         forked = None
         side = [unit for unit in order if set(unit) <= FORKED]
         if side and len(side) < len(order) and self.workers.can_fork():  # the other core
-            forked = self.workers.fork(self._run_in_child, side, what="flat exports")
+            forked = self.forked = self.workers.fork(self._run_in_child, side, what="flat exports")
             order = [unit for unit in order if unit not in side]
         later = [unit for unit in order if set(unit) <= AFTER_FORK] if forked is not None else []
         order = [unit for unit in order if unit not in later]
@@ -164,12 +191,16 @@ class ExportRun:
             self.reuse.prepare()
             timings["signatures"] = round(timings["signatures"] + time.perf_counter() - start, 4)
         if forked is not None:
-            child_timings, child_pieces = forked()
+            self.forked = None  # waited for: nothing to stop after
+            child_timings, child_pieces, child_records = forked()
             timings.update(child_timings)
             if self.reuse is not None:
                 self.reuse.new.update(child_pieces)
+            if self.records is not None:
+                self.records.update(child_records)
         self.run_units(later)
-        for name, finish in finishers:  # what ran in the background: wait for it now
+        while finishers:  # what ran in the background: wait for it now
+            name, finish = finishers.pop(0)
             start = time.perf_counter()
             finish()
             timings[name] = round(timings[name] + time.perf_counter() - start, 4)
@@ -195,13 +226,30 @@ class ExportRun:
             else:
                 self._write_other(unit[0])
             self._free_shared(units[i + 1 :])
+            self._record(unit)
             self.timings[name] = round(time.perf_counter() - start, 4)
 
-    def _run_in_child(self, units: list[tuple[str, ...]]) -> tuple[dict[str, float], dict]:
-        """(In a forked child.) Run ``units``; their timings and the pieces they wrote."""
+    def _record(self, unit: tuple[str, ...]) -> None:
+        """Keep the :func:`~kg.engine.folder.file_record` of the files ``unit`` wrote (the
+        store is checked otherwise), taken in the process that wrote them."""
+        if self.records is None:
+            return
+        from kg.engine.folder import file_record
+
+        for fmt in unit:
+            if fmt != "store":
+                for name in FILES[fmt]:
+                    self.records[name] = file_record(self.folder / name)
+
+    def _run_in_child(self, units: list[tuple[str, ...]]) -> tuple[dict[str, float], dict, dict]:
+        """(In a forked child.) Run ``units``; their timings, the pieces and the files
+        they wrote."""
         self.timings = {}
+        if self.records is not None:
+            self.records = {}
         self.run_units(units)
-        return self.timings, (self.reuse.new if self.reuse is not None else {})
+        pieces = self.reuse.new if self.reuse is not None else {}
+        return self.timings, pieces, self.records or {}
 
     def _layouts(self, fmt: str) -> list[tuple[Path, Layout]]:
         """The files of a format made of pieces, and their layouts."""
@@ -239,7 +287,7 @@ class ExportRun:
             write_together([path for path, _ in files], [layout for _, layout in files])
             return
         nt = self.folder / FILES["nt"][0]
-        store_holds_last = "nt" in unit and store_is_fresh(self.folder)  # before nt is replaced
+        store_holds_last = "nt" in unit and store_is_fresh(self.previous)  # before nt is replaced
         changes: list[tuple[bytes, bytes]] = []
         copied = self.reuse.write_together(files, {nt: changes} if store_holds_last else {})
         if store_holds_last and copied.get(nt):
@@ -260,12 +308,12 @@ class ExportRun:
         elif fmt == "store":
             from kg.engine.store import patch_or_write
 
-            patch_or_write(self.folder, self.nt_changes)
+            patch_or_write(self.folder, self.nt_changes, self.previous)
 
     def _start_store(self) -> Callable[[], Any]:
         from kg.engine.store import start_store
 
-        return start_store(self.folder, changes=self.nt_changes)
+        return start_store(self.folder, changes=self.nt_changes, previous=self.previous)
 
     def _shared(self, name: str, make: Callable[[], Any]) -> Any:
         """What several writers share, made once (see :data:`_SHARED_BY`)."""

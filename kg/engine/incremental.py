@@ -98,9 +98,11 @@ def write_together(
     unchanged: Callable[[str], bool] | None = None,
     indexes: Sequence[dict[str, Any] | None] | None = None,
     changes: Sequence[list[tuple[bytes, bytes]] | None] | None = None,
+    old_paths: Sequence[Path] | None = None,
 ) -> list[dict[str, Any]]:
     """:func:`write_pieces` for several files in one pass over their items; return each
-    file's index.
+    file's index. The last build's files, whose pieces are copied, are ``old_paths``
+    (default: ``paths`` themselves, replaced when the new ones are complete).
 
     Each item's pieces are asked of one file after the other, so that writers which share
     the work of an item (the three RDF formats, the flat formats) make it once and keep
@@ -121,9 +123,12 @@ def write_together(
     """
     indexes = indexes if indexes is not None else [None] * len(paths)
     changes = changes if changes is not None else [None] * len(paths)
+    olds = old_paths if old_paths is not None else paths
     files = [
-        _FileWrite(path, layout, _old_file(path, layout, index) if unchanged else None, got)
-        for path, layout, index, got in zip(paths, layouts, indexes, changes, strict=True)
+        _FileWrite(path, layout, _old_file(old, layout, index) if unchanged else None, got)
+        for path, old, layout, index, got in zip(
+            paths, olds, layouts, indexes, changes, strict=True
+        )
     ]
     same = unchanged or _never
     with ExitStack() as stack:
@@ -392,16 +397,22 @@ class Reuse:
     where the pieces stand in each file the last build wrote.
 
     ``last`` is the state the last build saved (:meth:`state`; empty for a cold build);
-    ``inputs`` is what each node was read from (see :func:`signatures`). With nothing to
+    ``inputs`` is what each node was read from (see :func:`signatures`); ``previous`` is
+    the folder of the last build's files (default: the folder written). With nothing to
     copy from, the signatures are only needed by :meth:`state`: :meth:`prepare` makes
     them when the caller has a moment (while it waits for another process, say).
     """
 
     def __init__(
-        self, G: nx.DiGraph, last: dict[str, Any], inputs: Mapping[str, str] | None = None
+        self,
+        G: nx.DiGraph,
+        last: dict[str, Any],
+        inputs: Mapping[str, str] | None = None,
+        previous: Path | None = None,
     ) -> None:
         self.G = G
         self.inputs = inputs
+        self.previous = previous
         self.old: dict[str, Any] = last.get("files") or {}
         self.new: dict[str, Any] = {}
         self.signatures: dict[str, bytes] | None = None
@@ -425,12 +436,14 @@ class Reuse:
         the files it names, what changed in them)."""
         changes = changes or {}
         paths = [path for path, _ in files]
+        previous = self.previous
         indexes = write_together(
             paths,
             [layout for _, layout in files],
             self.unchanged,
             [self.old.get(path.name) for path in paths],
             [changes.get(path) for path in paths],
+            [previous / path.name for path in paths] if previous is not None else None,
         )
         for path, index in zip(paths, indexes, strict=True):
             self.new[path.name] = index

@@ -24,8 +24,8 @@ from multiprocessing.connection import Connection
 import networkx as nx
 
 from kg.engine.parallel import Workers
-from kg.graph import Found
 from kg.mentions import (
+    Found,
     Names,
     Scanner,
     automaton,

@@ -10,12 +10,20 @@ build says what it may use.
   copy of every page this process writes).
 
 ``Workers(jobs=1)`` keeps everything in this process (``kg build --jobs 1``).
+
+No process outlives the build: each child asks the system to kill it when its parent
+dies (:func:`die_with_parent`, Linux's ``PR_SET_PDEATHSIG``), so a build killed with
+SIGKILL leaves no worker, forked child or helper behind (one would hold the build's
+output pipe open: ``kg build | cat`` would never end).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -28,6 +36,25 @@ from kg.errors import KgError
 
 FORK_MARGIN = 2**30
 """Memory kept free beside a fork's copy (the store's loader runs beside it too)."""
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """(In a child process.) Be killed when the parent process dies; exit now if it
+    already has (``parent``: its pid when the child was made, where known).
+
+    On Linux through ``prctl(PR_SET_PDEATHSIG, SIGKILL)``; elsewhere it does nothing.
+    Used as the ``preexec_fn`` of the commands a build runs, too.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 class Workers:
@@ -100,7 +127,12 @@ class Workers:
             return
         method = "fork" if sys.platform.startswith("linux") else None
         context = multiprocessing.get_context(method)
-        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=self.jobs,
+            mp_context=context,
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             yield from pool.map(func, chunks, *([arg] * len(chunks) for arg in args))
 
     def helper(self, target: Callable[[Connection, Connection], None]) -> Helper | None:
@@ -109,7 +141,9 @@ class Workers:
         context = multiprocessing.get_context("spawn")
         inbox, to_helper = context.Pipe(duplex=False)
         from_helper, outbox = context.Pipe(duplex=False)
-        process = context.Process(target=target, args=(inbox, outbox), daemon=True)
+        process = context.Process(
+            target=_helper_main, args=(target, inbox, outbox, os.getpid()), daemon=True
+        )
         try:
             process.start()
         except (OSError, RuntimeError, ValueError):
@@ -117,6 +151,18 @@ class Workers:
         inbox.close()
         outbox.close()
         return Helper(process, to_helper, from_helper)
+
+
+def _helper_main(
+    target: Callable[[Connection, Connection], None],
+    inbox: Connection,
+    outbox: Connection,
+    parent: int,
+) -> None:
+    """(The helper process.) Die with the parent; end quietly when a pipe closes."""
+    die_with_parent(parent)
+    with contextlib.suppress(EOFError, OSError):  # the parent closed its ends, or is gone
+        target(inbox, outbox)
 
 
 @dataclass
@@ -171,7 +217,8 @@ def fork(func: Callable[..., Any], *args: Any, what: str = "work") -> Callable[[
 
     The waiting function returns what ``func`` returned, or raises its error: a
     :class:`KgError` as itself, anything else as a ``RuntimeError`` naming it. ``what``
-    names the work in the message given when the child dies.
+    names the work in the message given when the child dies. Its ``cancel()`` stops the
+    child instead (when the caller fails and no longer wants the result).
 
     Examples
     --------
@@ -184,8 +231,10 @@ def fork(func: Callable[..., Any], *args: Any, what: str = "work") -> Callable[[
     """
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
+    parent = os.getpid()
 
     def main() -> None:
+        die_with_parent(parent)
         try:
             send.send(("ok", func(*args)))
         except KgError as exc:
@@ -196,6 +245,13 @@ def fork(func: Callable[..., Any], *args: Any, what: str = "work") -> Callable[[
     process = context.Process(target=main, daemon=True)
     process.start()
     send.close()
+
+    def cancel() -> None:
+        """Stop the child (its result is no longer wanted) and wait for it."""
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receive.close()
 
     def result() -> Any:
         try:
@@ -208,4 +264,5 @@ def fork(func: Callable[..., Any], *args: Any, what: str = "work") -> Callable[[
             return value
         raise KgError(value) if status == "kg" else RuntimeError(value)
 
+    result.cancel = cancel  # type: ignore[attr-defined]
     return result

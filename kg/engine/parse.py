@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat as stat_mode
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
@@ -22,6 +23,7 @@ from kg.articles import parse_bytes
 from kg.engine.cache import BuildCache
 from kg.engine.discover import SourceFile, discover
 from kg.engine.parallel import Workers
+from kg.limits import MAX_FILE_SIZE
 from kg.records import Article, Corpus, Problem
 
 RACY_NS = 2_000_000_000
@@ -51,6 +53,7 @@ class Scan:
     corpus: Corpus
     pending: list[tuple[str, SourceFile]] = field(default_factory=list)
     site_url: str | None = None
+    max_file_size: int = MAX_FILE_SIZE
 
     @property
     def keys(self) -> list[str]:
@@ -76,6 +79,8 @@ def read_corpus(
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     lang_tags: Mapping[str, str] | Sequence[str] | None = None,
+    follow_links: bool = False,
+    max_file_size: int = MAX_FILE_SIZE,
 ) -> Corpus:
     """Read and parse every article of the sources.
 
@@ -93,6 +98,10 @@ def read_corpus(
         Called as ``progress(done, total)`` while parsing.
     lang_tags : mapping or list of ``NAME=TAG``, optional
         Language folders retagged (:func:`kg.languages.language_code`).
+    follow_links : bool
+        Follow links that lead out of the source folders (by default they are reported).
+    max_file_size : int
+        Bytes of the largest file read (:data:`kg.limits.MAX_FILE_SIZE`).
 
     Examples
     --------
@@ -102,7 +111,13 @@ def read_corpus(
     """
     workers = Workers(jobs)
     found = scan(
-        _as_list(sources), lang=lang, site_url=site_url, workers=workers, lang_tags=lang_tags
+        _as_list(sources),
+        lang=lang,
+        site_url=site_url,
+        workers=workers,
+        lang_tags=lang_tags,
+        follow_links=follow_links,
+        max_file_size=max_file_size,
     )
     return parse(found, workers=workers, progress=progress).corpus
 
@@ -115,17 +130,28 @@ def scan(
     cache: BuildCache | None = None,
     workers: Workers | None = None,
     lang_tags: Mapping[str, str] | Sequence[str] | None = None,
+    follow_links: bool = False,
+    max_file_size: int = MAX_FILE_SIZE,
+    exclude: Sequence[str | os.PathLike] = (),
 ) -> Scan:
     """Find the articles of the sources and hash their bytes, without parsing them.
 
     With ``cache``, a file whose size, times and inode are those recorded there is not
     read again: its recorded hash is used. A file changed less than :data:`RACY_NS`
-    before the scan is always read.
+    before the scan is always read. Only regular files of at most ``max_file_size``
+    bytes are read; the others are errors. ``follow_links`` and ``exclude`` are
+    :func:`~kg.engine.discover.discover`'s.
     """
     started = time.time_ns()
     workers = workers or Workers()
-    files, problems, skipped = discover(sources, lang, lang_tags)
-    found = Scan(Corpus(files=len(files), skipped_languages=skipped), site_url=site_url)
+    files, problems, skipped = discover(
+        sources, lang, lang_tags, follow_links=follow_links, exclude=exclude
+    )
+    found = Scan(
+        Corpus(files=len(files), skipped_languages=skipped),
+        site_url=site_url,
+        max_file_size=max_file_size,
+    )
     found.corpus.warnings.extend(problems)
     if not files:  # nothing to build is a failed input, not an empty success
         where = ", ".join(str(s) for s in sources)
@@ -139,7 +165,12 @@ def scan(
     known = cache.stats() if cache is not None else {}
     stats: dict[str, _Stat] = {}
     parts = workers.in_halves(
-        _hash_files, files, known, minimum=PARALLEL_HASH, what="reading of the files"
+        _hash_files,
+        files,
+        known,
+        max_file_size,
+        minimum=PARALLEL_HASH,
+        what="reading of the files",
     )
     hashed = [result for part in parts for result in part]
     for source, result in zip(files, hashed, strict=True):
@@ -189,7 +220,8 @@ def parse(
     with ExitStack() as stack:
         # a cold build's cache is written as the results come, from the workers' own bytes
         stream = stack.enter_context(cache.parse_stream()) if cold and cache else None
-        for pairs, frame in _parse_all(todo, found.site_url, workers, progress):
+        parsing = _parse_all(todo, (found.site_url, found.max_file_size), workers, progress)
+        for pairs, frame in parsing:
             if stream is not None:
                 stream.write(frame if frame is not None else pickle.dumps(pairs, protocol=5))
             for key, result in pairs:
@@ -225,25 +257,89 @@ def _nothing() -> None:
     return None
 
 
-def _hash_files(files: list[SourceFile], known: dict[str, _Stat]) -> list[_Stat | Problem]:
+def _hash_files(
+    files: list[SourceFile], known: dict[str, _Stat], limit: int
+) -> list[_Stat | Problem]:
     """Each file's stat and content hash (taken from ``known`` when the stat is the same),
     or the problem that kept it from being read."""
     found: list[_Stat | Problem] = []
     for source in files:
         try:
             st = os.stat(source.path)
+            _check_file(st, limit)
             stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
             old = known.get(source.path)
             if old.__class__ is tuple and len(old) == 2 and old[0] == stat:
                 found.append(old)
                 continue
-            with open(source.path, "rb") as handle:
-                raw = handle.read()
+            raw = read_file(source.path, limit)
         except OSError as exc:
             found.append(Problem(source.rel, 0, f"cannot read: {exc.strerror or exc}"))
             continue
+        except Unreadable as exc:
+            found.append(Problem(source.rel, 0, str(exc)))
+            continue
         found.append((stat, hashlib.blake2b(raw, digest_size=16).digest()))
     return found
+
+
+class Unreadable(Exception):
+    """A file kg does not read: not a regular file, or too big."""
+
+
+def read_file(path: str, limit: int = MAX_FILE_SIZE) -> bytes:
+    """The bytes of the regular file ``path``, of at most ``limit`` bytes.
+
+    Opened without waiting (a FIFO would block an ordinary open) and checked once open,
+    so that what was checked is what is read; never more than ``limit`` bytes are read
+    (a device such as ``/dev/zero`` has no end).
+
+    Raises
+    ------
+    Unreadable
+        For a FIFO, a device or a socket, or a file of more than ``limit`` bytes.
+    OSError
+        When the file cannot be opened or read.
+
+    Examples
+    --------
+    >>> read_file("/dev/zero")
+    Traceback (most recent call last):
+    ...
+    kg.engine.parse.Unreadable: not a regular file (a character device); not read
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb") as handle:
+        _check_file(os.fstat(fd), limit)
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise Unreadable(_too_big(len(data), limit))
+    return data
+
+
+_KINDS = (
+    (stat_mode.S_ISFIFO, "a FIFO"),
+    (stat_mode.S_ISCHR, "a character device"),
+    (stat_mode.S_ISBLK, "a block device"),
+    (stat_mode.S_ISSOCK, "a socket"),
+    (stat_mode.S_ISDIR, "a folder"),
+)
+
+
+def _check_file(st: os.stat_result, limit: int) -> None:
+    """Raise :class:`Unreadable` unless ``st`` is a regular file of at most ``limit`` bytes."""
+    if not stat_mode.S_ISREG(st.st_mode):
+        kind = next((name for test, name in _KINDS if test(st.st_mode)), "a special file")
+        raise Unreadable(f"not a regular file ({kind}); not read")
+    if st.st_size > limit:
+        raise Unreadable(_too_big(st.st_size, limit))
+
+
+def _too_big(size: int, limit: int) -> str:
+    return (
+        f"a file of {size / 2**20:,.1f} MB, over the {limit / 2**20:,.4g} MB limit "
+        "(max_file_size); not read"
+    )
 
 
 def _inputs(articles: list[Article], done: dict[str, Article]) -> dict[str, str]:
@@ -255,24 +351,26 @@ def _inputs(articles: list[Article], done: dict[str, Article]) -> dict[str, str]
     return {slug: "\n".join(keys) for slug, keys in found.items()}
 
 
-def _parse_one(item: tuple[str, SourceFile], site_url: str | None) -> tuple[str, Article | Problem]:
+def _parse_one(
+    item: tuple[str, SourceFile], options: tuple[str | None, int]
+) -> tuple[str, Article | Problem]:
     key, source = item
+    site_url, limit = options
     try:
-        with open(source.path, "rb") as handle:
-            raw = handle.read()
+        raw = read_file(source.path, limit)
         return key, parse_bytes(raw, source.rel, source.slug, source.lang, site_url)
     except OSError as exc:
         return key, Problem(source.rel, 0, f"cannot read: {exc.strerror or exc}")
-    except ValueError as exc:
+    except (ValueError, Unreadable) as exc:
         return key, Problem(source.rel, 0, str(exc))
     except RecursionError:
         return key, Problem(source.rel, 0, "too deeply nested to parse")
 
 
-def _parse_chunk(items: list[tuple[str, SourceFile]], site_url: str | None) -> bytes:
+def _parse_chunk(items: list[tuple[str, SourceFile]], options: tuple[str | None, int]) -> bytes:
     """A chunk's ``(key, Article or Problem)`` pairs, pickled here: the parent keeps these
     very bytes as a frame of the parse cache, and reads them back."""
-    return pickle.dumps([_parse_one(item, site_url) for item in items], protocol=5)
+    return pickle.dumps([_parse_one(item, options) for item in items], protocol=5)
 
 
 _Chunk = tuple[list[tuple[str, Article | Problem]], bytes | None]
@@ -281,21 +379,21 @@ _Chunk = tuple[list[tuple[str, Article | Problem]], bytes | None]
 
 def _parse_all(
     todo: list[tuple[str, SourceFile]],
-    site_url: str | None,
+    options: tuple[str | None, int],
     workers: Workers,
     progress: Callable[[int, int], None] | None,
 ) -> Iterator[_Chunk]:
     total = len(todo)
     if workers.jobs == 1 or total < PARALLEL_MIN:
         for start in range(0, total, 200):
-            yield [_parse_one(item, site_url) for item in todo[start : start + 200]], None
+            yield [_parse_one(item, options) for item in todo[start : start + 200]], None
             if progress:
                 progress(min(start + 200, total), total)
         return
     size = max(50, min(1000, total // (workers.jobs * 8) or 1))
     chunks = [todo[i : i + size] for i in range(0, total, size)]
     finished = 0
-    for frame in workers.map(_parse_chunk, chunks, site_url):
+    for frame in workers.map(_parse_chunk, chunks, options):
         pairs = pickle.loads(frame)
         yield pairs, frame
         finished += len(pairs)

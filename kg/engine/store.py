@@ -1,12 +1,15 @@
 """The build's store: loaded by the ``oxigraph`` command in another process while the
-other exports are written, or patched in place after a small change.
+other exports are written, or, after a small change, the last build's store patched.
 
 :func:`start_store` gives the build a function to call when it is done with its other
-exports; the store is the one :func:`kg.store.database.write_store` writes.
+exports; the store is the one :func:`kg.store.database.write_store` writes. A build
+writes into a fresh folder (:mod:`kg.engine.folder`): the last build's store is then
+copied there first, as a RocksDB checkpoint (hard links to its files), and patched.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -19,7 +22,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import BadInput
+from kg.atomic import failure, refusal
+from kg.engine.parallel import die_with_parent
+from kg.errors import BadInput, WriteFailed
 from kg.store.database import (
     NT_FILE,
     SLICE,
@@ -38,12 +43,15 @@ from kg.store.database import (
 
 
 def start_store(
-    out_dir: str | os.PathLike[str], changes: tuple[bytes, bytes] | None = None
+    out_dir: str | os.PathLike[str],
+    changes: tuple[bytes, bytes] | None = None,
+    previous: str | os.PathLike[str] | None = None,
 ) -> Callable[[], Path]:
     """Start writing the store of ``out_dir/graph.nt``; return the function that finishes it.
 
-    Small ``changes`` (the N-Triples lines the store must lose and gain to hold
-    ``graph.nt``) are patched in place at once (:func:`patch_store`). Otherwise the
+    Small ``changes`` (the N-Triples lines the store of ``previous``, the last build's
+    folder, default ``out_dir``, must lose and gain to hold ``graph.nt``) are patched at
+    once (:func:`patch_store`), into a copy when ``previous`` is another folder. Otherwise the
     ``oxigraph load`` command loads the N-Triples into a temporary folder in its own
     process, so the caller writes its other exports meanwhile; calling the returned function
     waits for it and swaps the store in.
@@ -58,8 +66,12 @@ def start_store(
     nt = require_build(out, NT_FILE)
     final = out / STORE_DIR
     exe = oxigraph_executable()
-    if (changes is not None and final.is_dir() and patch_store(final, nt, changes)) or not exe:
-        return lambda: write_store(out) if not store_is_fresh(out) else final
+    try:
+        patched = changes is not None and _patched(out, previous, nt, changes)
+    except OSError as exc:
+        raise WriteFailed(failure(exc, "writing the store")) from exc
+    if patched or not exe:
+        return lambda: patch_or_write(out, None) if not store_is_fresh(out) else final
     tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out))
     failed: list[str] = []
     loader = threading.Thread(target=_load_slices, args=(exe, nt, tmp, failed), daemon=True)
@@ -68,10 +80,14 @@ def start_store(
     def finish() -> Path:
         try:
             loader.join()
+            if failed and refusal(failed[0]):  # the loader could not write: a full disk
+                raise WriteFailed(failure(OSError(failed[0]), "writing the store"))
             if failed:
                 raise BadInput(failed[0])
             install_store(tmp, nt, final)
             return final
+        except OSError as exc:
+            raise WriteFailed(failure(exc, "writing the store")) from exc
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -79,14 +95,40 @@ def start_store(
     return finish
 
 
-def patch_or_write(out_dir: str | os.PathLike[str], changes: tuple[bytes, bytes] | None) -> Path:
-    """The store of ``out_dir/graph.nt`` made in this process: ``changes`` patched into the
-    store in place when they are small, else the store written anew."""
+def patch_or_write(
+    out_dir: str | os.PathLike[str],
+    changes: tuple[bytes, bytes] | None,
+    previous: str | os.PathLike[str] | None = None,
+) -> Path:
+    """The store of ``out_dir/graph.nt`` made in this process: ``changes`` patched into
+    (a copy of) the store of ``previous`` when they are small, else the store written anew."""
     out = Path(out_dir)
+    try:
+        if changes is not None and _patched(out, previous, require_build(out), changes):
+            return out / STORE_DIR
+        return write_store(out)
+    except OSError as exc:
+        raise WriteFailed(failure(exc, "writing the store")) from exc
+
+
+def _patched(
+    out: Path, previous: str | os.PathLike[str] | None, nt: Path, changes: tuple[bytes, bytes]
+) -> bool:
+    """Patch ``changes`` into ``out``'s store, copied first from ``previous`` (another
+    folder); False when they are too big or the copy fails (the store is then loaded)."""
     final = out / STORE_DIR
-    if changes is not None and final.is_dir() and patch_store(final, require_build(out), changes):
-        return final
-    return write_store(out)
+    last = Path(previous) / STORE_DIR if previous is not None else final
+    if not last.is_dir() or sum(map(len, changes)) > PATCH_LIMIT * max(nt.stat().st_size, 1):
+        return False
+    if last != final:
+        try:
+            store = ox.Store(str(last))
+            store.backup(str(final))
+            del store
+        except OSError:
+            shutil.rmtree(final, ignore_errors=True)
+            return False
+    return patch_store(final, nt, changes)
 
 
 def _load_slices(exe: str, nt: Path, location: Path, failed: list[str]) -> None:
@@ -100,15 +142,20 @@ def _load_slices(exe: str, nt: Path, location: Path, failed: list[str]) -> None:
     """
     cmd = [exe, "load", "--location", str(location), "--format", "nt", "--lenient"]
     ranges = slices(nt, SLICE)
+    die = functools.partial(die_with_parent, os.getpid())  # no loader outlives the build
     with nt.open("rb") as source, tempfile.TemporaryFile() as log:
         for start, end in ranges:
             log.seek(0)
             log.truncate()
             if len(ranges) == 1:  # the loader reads the file itself
                 whole = [*cmd, "--file", str(nt)]
-                code = subprocess.call(whole, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+                code = subprocess.call(
+                    whole, stdin=subprocess.DEVNULL, stdout=log, stderr=log, preexec_fn=die
+                )
             else:
-                proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=log, stderr=log)
+                proc = subprocess.Popen(
+                    cmd, stdin=subprocess.PIPE, stdout=log, stderr=log, preexec_fn=die
+                )
                 assert proc.stdin is not None
                 _copy_range(source, start, end, proc.stdin)
                 code = proc.wait()

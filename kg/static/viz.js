@@ -14,9 +14,24 @@ var KG = JSON.parse(document.getElementById("kg-data").textContent);
 performance.mark("kg-parsed");
 window.kgReady = false;
 
+/* Fonts that reach the common Latin, CJK and Arabic system fonts of Linux, macOS and
+ * Windows; the browser falls back glyph by glyph along this list. */
+var KG_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", ' +
+  'Arial, "Noto Sans CJK JP", "Noto Sans CJK SC", "Source Han Sans", "Hiragino Sans", ' +
+  '"Hiragino Kaku Gothic ProN", "Yu Gothic", Meiryo, "PingFang SC", "Microsoft YaHei", ' +
+  '"Apple SD Gothic Neo", "Malgun Gothic", "Noto Sans Arabic", "Noto Naskh Arabic", ' +
+  '"Geeza Pro", "Segoe UI Arabic", Tahoma, "Noto Sans Hebrew", "DejaVu Sans", sans-serif';
+var KG_LABEL_MAX = 28;        // characters of a label drawn on the canvas (the card has all)
+var KG_CARD_LINKS = 25;       // links listed per direction in a card
+var KG_LABELS_MAX = 400;      // labels drawn at most (more would not be read, and cost time)
+
 var kgRecords = new Map();   // id -> record (concepts and keywords)
+var kgOrder = [];            // concept ids, most important label first
+var kgOut = new Map();       // id -> indexes into KG.edges of its links out (drawn)
+var kgIn = new Map();        // id -> indexes of its links in
 var kgState = { keywords: KG.showKeywords, missing: KG.showMissing, hidden: new Set(),
-                highlight: null, lit: null, stabilized: !KG.physics };
+                highlight: null, lit: null, selected: null, stabilized: !KG.physics,
+                labelled: [], labelBoxes: [] };
 var KG_EDGE = { color: "#9aa4b2", highlight: "#1f2430", hover: "#3b4350",
                 opacity: KG.large ? 0.35 : 0.6, inherit: false };
 
@@ -27,6 +42,18 @@ function kgEl(tag, cls, text) {
   return e;
 }
 
+/* Text of one language: its lang attribute (the right CJK glyphs) and direction. */
+function kgText(tag, cls, text, lang) {
+  var e = kgEl(tag, cls, text);
+  if (lang) e.lang = lang;
+  e.dir = "auto";
+  if (lang && KG_RTL.test(lang)) e.dir = "rtl";
+  return e;
+}
+var KG_RTL = /^(ar|arc|ckb|dv|fa|he|ks|ps|sd|ug|ur|yi)(-|$)/i;
+
+function kgLangTag(lang) { return kgEl("span", "kg-lang", lang); }
+
 function kgRow(parent, key, text) {
   var row = kgEl("div", "kg-row");
   if (key) row.appendChild(kgEl("span", "kg-key", key + ": "));
@@ -35,11 +62,97 @@ function kgRow(parent, key, text) {
   return row;
 }
 
-/* A card describing one node: labels in every language, description, keywords, anchor
- * texts. Built from DOM nodes and textContent only. */
+/* The title of a record in the display language, with an "(en)" badge after a fall-back. */
+function kgTitle(r, cls) {
+  var t = kgEl("div", cls);
+  t.appendChild(kgText("span", "", r.label, r.lang));
+  if (r.fallback) {
+    var badge = kgEl("span", "kg-badge", r.lang);
+    badge.title = "no label in " + (KG.lang || "en") + "; shown in " + r.lang;
+    t.appendChild(badge);
+  }
+  return t;
+}
+
+/* The small card of a hover: name, id, counts. */
+function kgTip(r) {
+  var card = kgEl("div", "kg-card");
+  card.appendChild(kgTitle(r, "kg-card-title"));
+  if (r.kind === "keyword") {
+    card.appendChild(kgEl("div", "kg-card-id", "keyword · " + r.count + " concepts here"));
+    return card;
+  }
+  var id = kgEl("div", "kg-card-id", r.id + " · links in " + r["in"] + " · out " + r.out);
+  if (r.missing) id.appendChild(kgEl("span", "kg-missing", " · no article yet"));
+  card.appendChild(id);
+  if (r.desc) card.appendChild(kgText("div", "kg-row kg-desc kg-clip", r.desc, r.descLang));
+  card.appendChild(kgEl("div", "kg-hint", "click for its links and sources"));
+  return card;
+}
+
+function kgSourceHref(path) {
+  if (!KG.sources) return null;
+  return KG.sources + "/" + String(path).split("/").map(encodeURIComponent).join("/");
+}
+
+/* One sentence of evidence, the anchor text in bold. */
+function kgSentence(ev) {
+  var lang = ev[0], anchor = ev[1], section = ev[2], sentence = ev[3];
+  var row = kgEl("div", "kg-ev");
+  row.appendChild(kgLangTag(lang));
+  var text = kgText("span", "kg-ev-text", null, lang);
+  var at = anchor ? sentence.toLocaleLowerCase().indexOf(anchor.toLocaleLowerCase()) : -1;
+  if (at >= 0) {
+    text.appendChild(document.createTextNode(sentence.slice(0, at)));
+    text.appendChild(kgEl("b", "", sentence.slice(at, at + anchor.length)));
+    text.appendChild(document.createTextNode(sentence.slice(at + anchor.length)));
+  } else {
+    text.textContent = sentence;
+    if (anchor) row.appendChild(kgEl("b", "kg-anchor", anchor + ": "));
+  }
+  row.appendChild(text);
+  if (section) row.appendChild(kgText("span", "kg-section", "§ " + section, lang));
+  return row;
+}
+
+/* Links out or in of a record: the other concept (click to go there), then the sentences
+ * in which the link stands, the display language first. */
+function kgLinks(card, r, dir) {
+  var list = (dir === "out" ? kgOut : kgIn).get(r.id) || [];
+  var total = dir === "out" ? r.out : r["in"];
+  var box = kgEl("div", "kg-links kg-links-" + dir);
+  box.appendChild(kgEl("div", "kg-card-h", (dir === "out" ? "Links out" : "Links in") +
+                       " (" + total + ")"));
+  list.slice(0, KG_CARD_LINKS).forEach(function (i) {
+    var e = KG.edges[i];
+    var other = kgRecords.get(dir === "out" ? e[1] : e[0]);
+    var item = kgEl("div", "kg-link");
+    var name = kgTitle(other, "kg-link-name");
+    name.setAttribute("data-id", other.id);
+    name.title = other.id;
+    name.addEventListener("click", function () { kgFocusNode(other.id); });
+    if (other.missing) name.appendChild(kgEl("span", "kg-missing", " · no article"));
+    item.appendChild(name);
+    ((KG.evidence || [])[i] || []).forEach(function (ev) { item.appendChild(kgSentence(ev)); });
+    box.appendChild(item);
+  });
+  if (!KG.evidence && list.length) {
+    box.appendChild(kgEl("div", "kg-hint", "sentences are left out of views this large: " +
+                         "see them in a smaller view (--top, --focus) or with kg path"));
+  }
+  var more = total - Math.min(list.length, KG_CARD_LINKS);
+  if (more > 0) {
+    box.appendChild(kgEl("div", "kg-hint", more + " more not listed here (kg show " + r.id +
+                         " lists them all)"));
+  }
+  card.appendChild(box);
+}
+
+/* The card of a selected node: labels in every language, description, keywords, source
+ * files, anchor texts, and its links with their evidence. DOM nodes and textContent only. */
 function kgCard(r) {
   var card = kgEl("div", "kg-card");
-  card.appendChild(kgEl("div", "kg-card-title", r.label));
+  card.appendChild(kgTitle(r, "kg-card-title"));
   if (r.kind === "keyword") {
     card.appendChild(kgEl("div", "kg-card-id", "keyword · " + r.count + " concepts here"));
     return card;
@@ -48,47 +161,61 @@ function kgCard(r) {
   if (r.missing) id.appendChild(kgEl("span", "kg-missing", " · no article yet"));
   card.appendChild(id);
   (r.labels || []).forEach(function (pair) {
-    var row = kgEl("div", "kg-row");
-    row.appendChild(kgEl("span", "kg-lang", pair[0]));
-    row.appendChild(document.createTextNode(" " + pair[1]));
+    var row = kgEl("div", "kg-row kg-label");
+    row.appendChild(kgLangTag(pair[0]));
+    row.appendChild(kgText("span", "", pair[1], pair[0]));
     card.appendChild(row);
   });
   if (r.desc) {
     var d = kgEl("div", "kg-row kg-desc");
-    d.appendChild(kgEl("span", "kg-lang", r.descLang));
-    d.appendChild(document.createTextNode(" " + r.desc));
+    d.appendChild(kgLangTag(r.descLang));
+    d.appendChild(kgText("span", "", r.desc, r.descLang));
     card.appendChild(d);
   }
   if (r.keywords && r.keywords.length) kgRow(card, "Keywords", r.keywords.join(", "));
+  if (r.paths && r.paths.length) {
+    var src = kgEl("div", "kg-row kg-sources");
+    src.appendChild(kgEl("span", "kg-key", "Source: "));
+    r.paths.forEach(function (pair) {
+      var one = kgEl("span", "kg-source");
+      one.appendChild(kgLangTag(pair[0]));
+      var href = kgSourceHref(pair[1]);
+      var link = kgEl(href ? "a" : "span", "", pair[1]);
+      if (href) { link.href = href; link.target = "_blank"; link.rel = "noopener noreferrer"; }
+      one.appendChild(link);
+      src.appendChild(one);
+    });
+    card.appendChild(src);
+  }
   if (r.alt && r.alt.length) kgRow(card, "Also linked as", r.alt.join(" · "));
-  kgRow(card, "", "links in: " + r["in"] + " · out: " + r.out);
+  kgLinks(card, r, "out");
+  kgLinks(card, r, "in");
   return card;
 }
 
 function kgVisNode(r) {
-  var n = { id: r.id, label: r.label, x: r.x, y: r.y, title: kgCard(r) };
+  var n = { id: r.id, x: r.x, y: r.y };
   if (r.kind === "keyword") {
+    n.label = r.label;
     n.shape = "box";
     n.margin = 4;
     n.color = { background: "#fff4c2", border: "#c9a227",
                 highlight: { background: "#ffe98a", border: "#8a6d00" },
                 hover: { background: "#ffe98a", border: "#8a6d00" } };
-    n.font = { size: 12, color: "#5c4a00" };
+    n.font = { size: 12, color: "#5c4a00", face: KG_FONT };
   } else {
     var g = KG.legend[r.group];
-    n.value = r.value;
+    n.size = r.size;
     if (r.missing) {
-      n.color = { background: "#eeeeee", border: "#8c8c8c",
+      n.color = { background: "#eeeeee", border: "#9a9a9a",
                   highlight: { background: "#f7f7f7", border: "#333333" },
                   hover: { background: "#f7f7f7", border: "#333333" } };
-      n.shapeProperties = { borderDashes: [4, 3] };
-      n.borderWidth = 1.5;
-      n.font = { color: "#6f6f6f" };
+      n.shapeProperties = { borderDashes: [3, 2] };
+      n.borderWidth = 1;
     } else {
       n.color = { background: g.color, border: "rgba(0,0,0,0.45)",
                   highlight: { background: g.color, border: "#111111" },
                   hover: { background: g.color, border: "#111111" } };
-      n.font = { color: "#1f2430" };
     }
     if (r.focus) { n.borderWidth = 4; n.color.border = "#111111"; }
     if (kgState.hidden.has(r.group)) n.hidden = true;
@@ -169,12 +296,207 @@ function kgDrawLit(ctx) {
   labels.forEach(function (draw) { draw(); });
 }
 
+/* ---- labels: the most important first, each only where it collides with none drawn ---- */
+function kgLabelStyle(r) {
+  if (r.focus) return { px: 17, weight: "700 ", color: "#111111" };
+  if (r.missing) return { px: 11, weight: "italic ", color: "#6f6f6f" };
+  if (r.rank < 10) return { px: 15, weight: "600 ", color: "#1f2430" };
+  if (r.rank < 40) return { px: 13.5, weight: "500 ", color: "#1f2430" };
+  return { px: 12, weight: "", color: "#2b303a" };
+}
+
+function kgShortLabel(r) {
+  if (r.short === undefined) {
+    var chars = Array.from(r.label);
+    r.short = chars.length > KG_LABEL_MAX ? chars.slice(0, KG_LABEL_MAX - 1).join("") + "…"
+                                          : r.label;
+  }
+  return r.short;
+}
+
+var kgWidths = new Map();
+function kgLabelWidth(ctx, r, font) {
+  var key = r.id + "\u0000" + font;
+  var w = kgWidths.get(key);
+  if (w === undefined) {
+    ctx.font = font;
+    ctx.direction = r.rtl ? "rtl" : "ltr";
+    w = ctx.measureText(kgShortLabel(r)).width;
+    kgWidths.set(key, w);
+  }
+  return w;
+}
+
+/* Which labels fit at this zoom: in order of importance (the highlighted neighbourhood
+ * first), a label is kept when its box, in screen pixels, overlaps no kept label and no
+ * kept node's dot. Returns [{r, x, y, font, style}] in screen pixels. */
+function kgPlaceLabels(ctx, width, height) {
+  var body = network.body, view = body.view, scale = view.scale;
+  var tx = view.translation.x, ty = view.translation.y;
+  var CELL = 64, grid = new Map(), placed = [];
+  function cells(b, fn) {
+    var x0 = Math.floor(b[0] / CELL), x1 = Math.floor((b[0] + b[2]) / CELL);
+    var y0 = Math.floor(b[1] / CELL), y1 = Math.floor((b[1] + b[3]) / CELL);
+    for (var cx = x0; cx <= x1; cx++) {
+      for (var cy = y0; cy <= y1; cy++) { if (fn(cx + "," + cy)) return true; }
+    }
+    return false;
+  }
+  function hits(b) {
+    return cells(b, function (k) {
+      var list = grid.get(k);
+      if (!list) return false;
+      for (var i = 0; i < list.length; i++) {
+        var o = list[i];
+        if (b[0] < o[0] + o[2] && o[0] < b[0] + b[2] && b[1] < o[1] + o[3] && o[1] < b[1] + b[3]) {
+          return true;
+        }
+      }
+      return false;
+    });
+  }
+  function keep(b) {
+    cells(b, function (k) {
+      var list = grid.get(k);
+      if (!list) grid.set(k, list = []);
+      list.push(b);
+      return false;
+    });
+  }
+  var order = kgOrder;
+  if (kgState.lit) {
+    var lit = new Set(kgState.lit.nodes);
+    order = [kgState.highlight].concat(kgOrder.filter(function (id) {
+      return lit.has(id) && id !== kgState.highlight;
+    }));
+  }
+  var tried = 0;
+  for (var i = 0; i < order.length && placed.length < KG_LABELS_MAX && tried < 4 * KG_LABELS_MAX;
+       i++) {
+    var id = order[i], node = body.nodes[id];
+    if (!node || node.options.hidden) continue;
+    var r = kgRecords.get(id);
+    var sx = node.x * scale + tx, sy = node.y * scale + ty;
+    var rad = (node.options.size || r.size) * scale;
+    if (sx < -200 || sy < -60 || sx > width + 200 || sy > height + 60) continue;
+    tried += 1;
+    var style = kgLabelStyle(r);
+    // the 40 most important get a second try in a smaller font when nothing else is free
+    var tries = r.rank < 40 && !r.missing ? [style, kgSmaller(style)] : [style];
+    for (var t = 0; t < tries.length; t++) {
+      if (kgPlace(ctx, r, tries[t], sx, sy, rad, width, height, hits, keep, placed)) break;
+    }
+  }
+  return placed;
+}
+
+function kgSmaller(style) {
+  return { px: 11, weight: style.weight, color: style.color, small: true };
+}
+
+/* Put r's label at the first free spot around its dot: below, above, right, left, then
+ * the four corners (and, in a second try, on two rings farther out, tied to the dot by a
+ * leader line). */
+function kgPlace(ctx, r, style, sx, sy, rad, width, height, hits, keep, placed) {
+  var font = style.weight + style.px + "px " + KG_FONT;
+  var w = kgLabelWidth(ctx, r, font), h = style.px * 1.3, d = rad * 0.75;
+  var spots = [[sx, sy + rad + 1], [sx, sy - rad - 1 - h], [sx + rad + 3 + w / 2, sy - h / 2],
+               [sx - rad - 3 - w / 2, sy - h / 2], [sx + d + w / 2, sy + d],
+               [sx - d - w / 2, sy + d], [sx + d + w / 2, sy - d - h],
+               [sx - d - w / 2, sy - d - h]];
+  var near = spots.length;
+  if (style.small) {  // a second try: farther out, on two rings, with a leader line
+    [rad + 18, rad + 40].forEach(function (ring) {
+      for (var k = 0; k < 12; k++) {
+        var angle = Math.PI / 2 + k * Math.PI / 6;
+        var cx = sx + Math.cos(angle) * (ring + w / 2), cy = sy + Math.sin(angle) * ring;
+        spots.push([cx, cy - h / 2]);
+      }
+    });
+  }
+  for (var j = 0; j < spots.length; j++) {
+    var box = [spots[j][0] - w / 2 - 1, spots[j][1], w + 2, h];
+    if (box[0] < 0 || box[1] < 0 || box[0] + box[2] > width || box[1] + box[3] > height) {
+      continue;
+    }
+    if (hits(box)) continue;
+    keep(box);
+    keep([sx - rad, sy - rad, 2 * rad, 2 * rad]);
+    placed.push({ r: r, x: spots[j][0], y: spots[j][1], font: font, style: style, box: box,
+                  leader: j >= near ? [sx, sy] : null });
+    return true;
+  }
+  return false;
+}
+
+function kgDrawLabels(ctx) {
+  var ratio = (network.canvas && network.canvas.pixelRatio) || window.devicePixelRatio || 1;
+  var width = ctx.canvas.width / ratio, height = ctx.canvas.height / ratio;
+  ctx.save();
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  var placed = kgPlaceLabels(ctx, width, height);
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  ctx.lineJoin = "round";
+  ctx.strokeStyle = "rgba(60,67,80,0.55)";
+  ctx.lineWidth = 1;
+  placed.forEach(function (p) {  // a label set apart from its dot is tied to it by a line
+    if (!p.leader) return;
+    var tx = Math.max(p.box[0], Math.min(p.leader[0], p.box[0] + p.box[2]));
+    var ty = p.leader[1] < p.box[1] ? p.box[1] : p.box[1] + p.box[3];
+    ctx.beginPath();
+    ctx.moveTo(p.leader[0], p.leader[1]);
+    ctx.lineTo(tx, ty);
+    ctx.stroke();
+  });
+  placed.forEach(function (p) {
+    ctx.font = p.font;
+    ctx.direction = p.r.rtl ? "rtl" : "ltr";
+    ctx.lineWidth = 3.5;
+    ctx.strokeStyle = "rgba(255,255,255,0.92)";
+    ctx.strokeText(kgShortLabel(p.r), p.x, p.y);
+    ctx.fillStyle = p.style.color;
+    ctx.fillText(kgShortLabel(p.r), p.x, p.y);
+  });
+  ctx.restore();
+  kgState.labelled = placed.map(function (p) { return p.r.id; });
+  kgState.labelBoxes = placed.map(function (p) { return p.box; });
+}
+
+/* ---- the card of the selected node, and a small tip on hover when nothing is selected ---- */
 function kgShowDetails(id) {
   var box = document.getElementById("kg-details");
   box.replaceChildren();
-  if (id === null || !kgRecords.has(id)) { box.hidden = true; return; }
+  kgHideTip();
+  if (id === null || !kgRecords.has(id)) {
+    kgState.selected = null;
+    box.hidden = true;
+    return;
+  }
+  kgState.selected = id;
   box.appendChild(kgCard(kgRecords.get(id)));
   box.hidden = false;
+}
+
+function kgHideTip() {
+  var tip = document.getElementById("kg-tooltip");
+  tip.hidden = true;
+  tip.removeAttribute("data-id");
+}
+
+function kgHover(x, y) {
+  var tip = document.getElementById("kg-tooltip");
+  if (kgState.selected !== null || network === null) { kgHideTip(); return; }
+  var id = network.getNodeAt({ x: x, y: y });
+  if (id === undefined || !kgRecords.has(id)) { kgHideTip(); return; }
+  if (tip.getAttribute("data-id") !== String(id)) {
+    tip.replaceChildren(kgTip(kgRecords.get(id)));
+    tip.setAttribute("data-id", String(id));
+  }
+  var area = container.getBoundingClientRect();
+  tip.style.left = Math.min(area.left + x + 14, window.innerWidth - 330) + "px";
+  tip.style.top = Math.min(area.top + y + 14, window.innerHeight - 120) + "px";
+  tip.hidden = false;
 }
 
 /* Select, highlight and centre a node; turn on whatever hides it. */
@@ -226,11 +548,24 @@ function kgDrawLegend() {
   });
 }
 
-/* ---- search over every label, in every language, and every anchor text ---- */
-var kgIndex = [];
-function kgFold(s) {
-  return String(s).normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLocaleLowerCase();
+/* ---- search over every label, in every language, and every anchor text ----
+ * The key is kg find's (kg.text.search_key): NFKC, case folded (a dotted or dotless
+ * Turkish i is an i), Arabic diacritics (U+064B-U+065F, U+0670) and tatweel (U+0640)
+ * removed; a query matches a key it is a substring of. Latin accents are also ignored
+ * (a second, looser key), so "tamod" finds "Tålamod". */
+function kgSearchKey(s) {
+  return String(s).normalize("NFKC")
+    .replace(/[\u0130\u0131]/g, "i")
+    .toLowerCase()
+    .replace(/\u0069\u0307/g, "i")
+    .replace(/\u00df/g, "ss").replace(/\u1e9e/g, "ss").replace(/\u03c2/g, "\u03c3")
+    .replace(/[\u064b-\u065f\u0670\u0640]/g, "")
+    .replace(/\s+/g, " ");
 }
+function kgLooseKey(key) {
+  return key.normalize("NFD").replace(/[\u0300-\u036f]/g, "").normalize("NFC");
+}
+var kgIndex = [];
 function kgBuildIndex() {
   kgRecords.forEach(function (r, id) {
     if (r.kind === "keyword") return;
@@ -239,27 +574,30 @@ function kgBuildIndex() {
     (r.alt || []).forEach(function (t) { texts.push(t); });
     var seen = new Set();
     texts.forEach(function (t) {
-      var f = kgFold(t);
-      if (!seen.has(f)) { seen.add(f); kgIndex.push([f, id, String(t)]); }
+      var k = kgSearchKey(t);
+      if (!seen.has(k)) { seen.add(k); kgIndex.push([k, kgLooseKey(k), id, String(t)]); }
     });
   });
 }
 function kgSearch(query, limit) {
-  var q = kgFold(query).trim();
+  var q = kgSearchKey(query).trim();
   if (!q) return [];
+  var loose = kgLooseKey(q);
   var best = new Map();
   kgIndex.forEach(function (entry) {
-    var at = entry[0].indexOf(q);
+    var at = entry[0].indexOf(q), exact = at >= 0;
+    if (!exact) at = entry[1].indexOf(loose);
     if (at < 0) return;
-    var rank = entry[0] === q ? 0 : at === 0 ? 1 : 2;
-    var old = best.get(entry[1]);
-    if (!old || rank < old.rank) best.set(entry[1], { id: entry[1], rank: rank, text: entry[2] });
+    var whole = exact ? entry[0] === q : entry[1] === loose;
+    var rank = (whole ? 0 : at === 0 ? 1 : 2) + (exact ? 0 : 3);
+    var old = best.get(entry[2]);
+    if (!old || rank < old.rank) best.set(entry[2], { id: entry[2], rank: rank, text: entry[3] });
   });
   var found = Array.from(best.values());
   found.sort(function (a, b) {
     if (a.rank !== b.rank) return a.rank - b.rank;
-    var la = kgRecords.get(a.id).label, lb = kgRecords.get(b.id).label;
-    if (la.length !== lb.length) return la.length - lb.length;
+    var ra = kgRecords.get(a.id).rank, rb = kgRecords.get(b.id).rank;
+    if (ra !== rb) return ra - rb;
     return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   });
   return found.slice(0, limit || 10);
@@ -273,10 +611,13 @@ function kgShowResults() {
   if (!found.length) { list.appendChild(kgEl("li", "kg-none", "no concept matches")); return; }
   found.forEach(function (f, i) {
     var r = kgRecords.get(f.id);
-    var li = kgEl("li", i === 0 ? "kg-active" : "", r.label);
+    var li = kgEl("li", i === 0 ? "kg-active" : "");
+    li.appendChild(kgTitle(r, "kg-result-name"));
     li.setAttribute("data-id", f.id);
     li.setAttribute("role", "option");
-    if (kgFold(f.text) !== kgFold(r.label)) li.appendChild(kgEl("div", "kg-match", f.text));
+    if (kgSearchKey(f.text) !== kgSearchKey(r.label)) {
+      li.appendChild(kgText("div", "kg-match", f.text));
+    }
     li.addEventListener("click", function () { kgFocusNode(f.id); });
     list.appendChild(li);
   });
@@ -288,10 +629,16 @@ function drawGraph() {
   container = document.getElementById("mynetwork");
   KG.nodes.forEach(function (r) { kgRecords.set(r.id, r); });
   KG.keywords.forEach(function (r) { kgRecords.set(r.id, r); });
+  kgOrder = KG.nodes.slice().sort(function (a, b) { return a.rank - b.rank; })
+    .map(function (r) { return r.id; });
   KG.edges.forEach(function (e, i) {
     var edge = { id: "l" + i, from: e[0], to: e[1] };
     if (e[2] !== 1) edge.width = e[2];
     kgAllEdges.push(edge);
+    if (!kgOut.has(e[0])) kgOut.set(e[0], []);
+    if (!kgIn.has(e[1])) kgIn.set(e[1], []);
+    kgOut.get(e[0]).push(i);
+    kgIn.get(e[1]).push(i);
   });
   KG.keywordEdges.forEach(function (e, i) {
     kgAllEdges.push({ id: "k" + i, from: e[0], to: e[1], dashes: [2, 4],
@@ -310,10 +657,7 @@ function drawGraph() {
     layout: { improvedLayout: false, randomSeed: 0 },
     nodes: {
       shape: "dot", borderWidth: 1, borderWidthSelected: 3,
-      font: { size: 14, face: "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif",
-              strokeWidth: 3, strokeColor: "rgba(255,255,255,0.85)" },
-      scaling: { min: 6, max: 34,
-                 label: { enabled: true, min: 11, max: 26, maxVisible: 26, drawThreshold: 7 } }
+      font: { size: 14, face: KG_FONT, strokeWidth: 3, strokeColor: "rgba(255,255,255,0.85)" }
     },
     edges: {
       arrows: { to: { enabled: true, scaleFactor: 0.45 } },
@@ -339,11 +683,20 @@ function drawGraph() {
   });
   network.on("afterDrawing", function (ctx) {
     kgDrawLit(ctx);
+    kgDrawLabels(ctx);
     if (!window.kgReady && kgState.stabilized) {
       if (!KG.large && !kgState.framed && nodes.length > 1) {
-        // leave a margin for labels (fit() only sees the dots); the next draw is final
+        // frame the concepts with an article (concepts without one sit around them, and
+        // may fall outside), and leave a margin for labels; the next draw is final
         kgState.framed = true;
-        network.moveTo({ scale: network.getScale() * 0.88 });
+        var core = kgOrder.filter(function (id) {
+          var r = kgRecords.get(id);
+          return (!r.missing || r.focus) && nodes.get(id) !== null;
+        });
+        var fit = { animation: false, maxZoomLevel: 1.6 };  // a small graph is drawn larger
+        if (core.length > 1 && core.length < nodes.length) fit.nodes = core;
+        network.fit(fit);
+        network.moveTo({ scale: network.getScale() * 0.9 });
         return;
       }
       window.kgReady = true;
@@ -361,6 +714,17 @@ function drawGraph() {
     if (p.nodes.length) { kgHighlight(p.nodes[0]); kgShowDetails(p.nodes[0]); }
     else { kgClearHighlight(); kgShowDetails(null); }
   });
+  var pending = null;
+  container.addEventListener("mousemove", function (ev) {
+    var area = container.getBoundingClientRect();
+    pending = [ev.clientX - area.left, ev.clientY - area.top];
+    window.requestAnimationFrame(function () {
+      if (pending) { kgHover(pending[0], pending[1]); pending = null; }
+    });
+  });
+  container.addEventListener("mouseleave", kgHideTip);
+  network.on("dragStart", kgHideTip);
+  network.on("zoom", kgHideTip);
   return network;
 }
 

@@ -147,6 +147,20 @@ def _opened(folder: str, size: int, mtime_ns: int, fresh: bool) -> ox.Store:
     return _load_memory(nt)
 
 
+def query_prefixes(data: Any = "exports") -> dict[str, str]:
+    """The prefixes declared for every query on ``data`` (fixed ones plus the build's base).
+
+    Examples
+    --------
+    >>> sorted(query_prefixes("exports"))  # doctest: +SKIP
+    ['base', 'concept', 'dct', 'keyword', 'kgv', 'link', 'rdf', 'rdfs', 'skos', 'xsd']
+    """
+    return prefixes(base_iri(data))
+
+
+# --- running queries -------------------------------------------------------------------
+
+
 def require_build(folder: str | os.PathLike[str], name: str = NT_FILE) -> Path:
     """The file ``name`` of the build in ``folder``; :class:`~kg.errors.BuildNotFound` when
     it is not there.

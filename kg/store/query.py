@@ -25,24 +25,11 @@ import pyoxigraph as ox
 
 from kg.errors import BadInput, InvalidArgument, InvalidQuery
 from kg.formats.rdf import XSD, prefixes
-from kg.store.database import as_store, base_iri, to_rdflib
-from kg.store.results import BOOLEAN, literal_value, python_value, shorten
+from kg.store.database import as_store, query_prefixes, to_rdflib
+from kg.store.guard import MAX_DEPTH, MAX_MEMORY, MAX_QUERY_BYTES, check_query
+from kg.store.results import as_term, literal_value, python_value, shorten
 
 _ERROR_AT = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
-
-
-def query_prefixes(data: Any = "exports") -> dict[str, str]:
-    """The prefixes declared for every query on ``data`` (fixed ones plus the build's base).
-
-    Examples
-    --------
-    >>> sorted(query_prefixes("exports"))  # doctest: +SKIP
-    ['base', 'concept', 'dct', 'keyword', 'kgv', 'link', 'rdf', 'rdfs', 'skos', 'xsd']
-    """
-    return prefixes(base_iri(data))
-
-
-# --- running queries -------------------------------------------------------------------
 
 
 def execute(
@@ -51,12 +38,17 @@ def execute(
     *,
     bindings: Mapping[str, Any] | None = None,
     graph: str | None = None,
+    allow_service: bool = False,
+    max_query_bytes: int | None = MAX_QUERY_BYTES,
+    max_depth: int | None = MAX_DEPTH,
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     """Run ``query`` with pyoxigraph and return its raw result (what the CLI serializes).
 
     ``data`` is a build folder, a ``pyoxigraph.Store`` or a ``networkx`` graph; see
-    :func:`sparql` for ``bindings`` and ``graph``. A syntax error is an
-    :class:`~kg.errors.InvalidQuery` naming line and column of ``query``.
+    :func:`sparql` for ``bindings``, ``graph`` and the checks (``allow_service``,
+    ``max_query_bytes``, ``max_depth``). A syntax error is an
+    :class:`~kg.errors.InvalidQuery` naming line and column of ``query``; a refused query
+    a :class:`~kg.errors.QueryRefused`.
 
     Examples
     --------
@@ -64,11 +56,20 @@ def execute(
     >>> bool(res)  # doctest: +SKIP
     True
     """
+    declared = query_prefixes(data)
+    # size, nesting, SERVICE and prefixes are checked before the engine sees the query
+    check_query(
+        query,
+        max_bytes=max_query_bytes,
+        max_depth=max_depth,
+        allow_service=allow_service,
+        declared=declared,
+    )
     store = as_store(data)
-    kwargs: dict[str, Any] = {"prefixes": query_prefixes(data)}
+    kwargs: dict[str, Any] = {"prefixes": declared}
     if bindings:
         kwargs["substitutions"] = {
-            ox.Variable(k.lstrip("?$")): _ox_term(v) for k, v in bindings.items()
+            ox.Variable(k.lstrip("?$")): as_term(v) for k, v in bindings.items()
         }
     if graph:
         kwargs["default_graph"] = named_node(graph)
@@ -92,6 +93,11 @@ def sparql(
     bindings: Mapping[str, Any] | None = None,
     graph: str | None = None,
     engine: str = "oxigraph",
+    timeout: float | None = None,
+    allow_service: bool = False,
+    max_query_bytes: int | None = MAX_QUERY_BYTES,
+    max_depth: int | None = MAX_DEPTH,
+    max_memory: int | None = MAX_MEMORY,
 ) -> Any:
     """Run a SPARQL query over a build and return plain Python values.
 
@@ -112,6 +118,18 @@ def sparql(
         IRI of a named graph to use as the default graph (builds have only the default).
     engine : {"oxigraph", "rdflib"}
         The fast engine (default), or rdflib's, over :func:`kg.store.database.to_rdflib`.
+    timeout : float, optional
+        Seconds the query may run: it then runs in a child process
+        (:mod:`kg.store.bounded`, about 0.2 s to start, ``data`` a build folder), killed
+        when the time is up (:class:`~kg.errors.QueryTimeout`), its address space capped
+        at ``max_memory`` bytes. None (default): in this process, no limit.
+    allow_service : bool
+        Let ``SERVICE`` (federated queries: requests to the URLs the query names) run; off
+        by default.
+    max_query_bytes, max_depth : int, optional
+        Longest query and deepest nesting of ``{ ( [`` accepted (:mod:`kg.store.guard`;
+        0 or None: no limit). Every query is checked, and an undeclared prefix is named
+        (:class:`~kg.errors.QueryRefused`).
 
     Returns
     -------
@@ -132,20 +150,43 @@ def sparql(
     >>> kg.sparql("ASK { ?c dct:identifier ?slug }", bindings={"slug": "lease"})  # doctest: +SKIP
     True
     """
+    limits = {
+        "allow_service": allow_service,
+        "max_query_bytes": max_query_bytes,
+        "max_depth": max_depth,
+    }
     if engine == "rdflib":
-        return _sparql_rdflib(query, data, bindings=bindings, graph=graph)
+        if timeout:
+            raise InvalidArgument("timeout", "timeout= needs the oxigraph engine", prefix=False)
+        return _sparql_rdflib(query, data, bindings=bindings, graph=graph, **limits)
     if engine != "oxigraph":
         raise InvalidArgument(
             "engine", f"unknown SPARQL engine {engine!r}: use 'oxigraph' or 'rdflib'", prefix=False
         )
-    result = execute(query, data, bindings=bindings, graph=graph)
+    if timeout:
+        from kg.store.bounded import run_raw
+
+        result = run_raw(
+            query,
+            data,
+            bindings=bindings,
+            graph=graph,
+            timeout=timeout,
+            max_memory=max_memory,
+            **limits,
+        )
+    else:
+        result = execute(query, data, bindings=bindings, graph=graph, **limits)
     if isinstance(result, ox.QueryBoolean):
         return bool(result)
-    if isinstance(result, ox.QueryTriples):
+    if isinstance(result, (ox.QueryTriples, list)):
         return list(result)
     names = [v.value for v in result.variables]
-    rows = [[python_value(solution[name]) for name in names] for solution in result]
-    return _frame(names, rows)
+    try:
+        terms = [[solution[name] for name in names] for solution in result]
+    except (OSError, RuntimeError) as exc:  # raised while evaluating, e.g. a SERVICE that failed
+        raise BadInput(f"query failed: {exc}") from None
+    return _frame(*with_languages(names, terms, python_value))
 
 
 def syntax_message(query: str, error: str) -> str:
@@ -166,9 +207,9 @@ def syntax_message(query: str, error: str) -> str:
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     if "Prefix not found" in msg:
         names = [m for m in re.finditer(r"([A-Za-z][\w.-]*)?:", text) if m.start() < col]
-        name = f"'{names[-1][0]}' " if names else ""
+        name = f"{names[-1][0]} " if names else ""
         msg = (
-            f"unknown prefix {name}(declared for you: {', '.join(prefixes())}; "
+            f"prefix {name}is not declared (declared for you: {', '.join(prefixes())}; "
             "add a PREFIX line for others)"
         )
     caret = " " * (min(col, len(text) + 1) - 1) + "^"
@@ -211,25 +252,6 @@ def named_node(iri: str) -> ox.NamedNode:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _ox_term(value: Any) -> Any:
-    if isinstance(value, (ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)):
-        return value
-    if isinstance(value, bool):
-        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(BOOLEAN))
-    if isinstance(value, int):
-        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
-    if isinstance(value, float):
-        return ox.Literal(repr(value), datatype=ox.NamedNode(XSD + "double"))
-    if isinstance(value, str):
-        return ox.Literal(value)
-    raise InvalidArgument(
-        "bindings",
-        f"cannot bind {type(value).__name__} {value!r}: use str, int, float, bool "
-        "or a pyoxigraph term",
-        prefix=False,
-    )
-
-
 def _rdflib_term(value: Any) -> Any:
     import rdflib
 
@@ -245,7 +267,7 @@ def _rdflib_term(value: Any) -> Any:
         if value.datatype.value == XSD + "string":  # rdflib reads "x" as untyped
             return rdflib.Literal(value.value)
         return rdflib.Literal(value.value, datatype=rdflib.URIRef(value.datatype.value))
-    term = _ox_term(value)
+    term = as_term(value)
     return _rdflib_term(term)
 
 
@@ -265,6 +287,39 @@ def _py_rdflib(term: Any) -> Any:
     return str(term)
 
 
+def with_languages(
+    names: list[str], terms: list[list[Any]], value: Any, language: Any = None
+) -> tuple[list[str], list[list[Any]]]:
+    """Columns and rows of a SELECT result as plain values, with a ``<name>_lang`` column
+    after each variable bound to a language-tagged literal in any row (its tag, else
+    None): the language of every literal stays beside its text.
+
+    Examples
+    --------
+    >>> import pyoxigraph as ox
+    >>> with_languages(["l"], [[ox.Literal("hyra", language="sv")], [None]], python_value)
+    (['l', 'l_lang'], [['hyra', 'sv'], [None, None]])
+    """
+    language = language or _ox_language
+    tagged = [any(language(row[i]) for row in terms) for i in range(len(names))]
+    columns: list[str] = []
+    for name, has in zip(names, tagged, strict=True):
+        columns += [name, f"{name}_lang"] if has else [name]
+    rows = []
+    for row in terms:
+        out: list[Any] = []
+        for term, has in zip(row, tagged, strict=True):
+            out.append(value(term))
+            if has:
+                out.append(language(term) or None)
+        rows.append(out)
+    return columns, rows
+
+
+def _ox_language(term: Any) -> str | None:
+    return term.language if isinstance(term, ox.Literal) else None
+
+
 def _frame(names: list[str], rows: list[list[Any]]) -> Any:
     try:
         import pandas as pd
@@ -274,7 +329,14 @@ def _frame(names: list[str], rows: list[list[Any]]) -> Any:
 
 
 def _sparql_rdflib(
-    query: str, data: Any, *, bindings: Mapping[str, Any] | None, graph: str | None
+    query: str,
+    data: Any,
+    *,
+    bindings: Mapping[str, Any] | None,
+    graph: str | None,
+    allow_service: bool,
+    max_query_bytes: int | None,
+    max_depth: int | None,
 ) -> Any:
     from pyparsing import ParseException
 
@@ -284,6 +346,13 @@ def _sparql_rdflib(
             "graph", "graph= needs the oxigraph engine (rdflib builds have one graph)", prefix=False
         )
     pre = query_prefixes(g)
+    check_query(
+        query,
+        max_bytes=max_query_bytes,
+        max_depth=max_depth,
+        allow_service=allow_service,
+        declared=pre,
+    )
     init = {k.lstrip("?$"): _rdflib_term(v) for k, v in (bindings or {}).items()}
     try:
         result = g.query(query, initNs=pre, initBindings=init)
@@ -295,5 +364,9 @@ def _sparql_rdflib(
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         return list(result.graph)
     names = [str(v) for v in result.vars]
-    rows = [[_py_rdflib(row[i]) for i in range(len(names))] for row in result]
-    return _frame(names, rows)
+    terms = [[row[i] for i in range(len(names))] for row in result]
+    return _frame(*with_languages(names, terms, _py_rdflib, _rdflib_language))
+
+
+def _rdflib_language(term: Any) -> str | None:
+    return getattr(term, "language", None)

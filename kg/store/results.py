@@ -55,7 +55,7 @@ GRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 
 
 def serialize(
-    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple],
     fmt: str,
     *,
     prefix_map: Mapping[str, str] | None = None,
@@ -71,7 +71,7 @@ def serialize(
     c
     http://example.org/kg/concept/cpa
     """
-    if isinstance(result, ox.QueryTriples):
+    if isinstance(result, (ox.QueryTriples, list)):
         if fmt not in GRAPH_FORMATS:
             raise InvalidArgument(
                 "format", f"{fmt} is for SELECT and ASK; CONSTRUCT and DESCRIBE print as ttl or nt"
@@ -138,7 +138,13 @@ def compactor(prefix_map: Mapping[str, str]) -> Callable[[str], str]:
 
 
 def cell(term: Any, compact: Callable[[str], str]) -> Any:
-    """A term as a table cell."""
+    """A term as a table cell; a literal with a language keeps it as ``text@lang``.
+
+    Examples
+    --------
+    >>> cell(ox.Literal("hyresavtal", language="sv"), str)
+    'hyresavtal@sv'
+    """
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
@@ -146,7 +152,9 @@ def cell(term: Any, compact: Callable[[str], str]) -> Any:
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
     if isinstance(term, ox.Literal):
-        value = literal_value(term.value, None if term.language else term.datatype.value)
+        if term.language:
+            return f"{term.value}@{term.language}"
+        value = literal_value(term.value, term.datatype.value)
         return value if not isinstance(value, bool) else str(value).lower()
     return str(term)
 
@@ -155,3 +163,24 @@ def shorten(text: str, limit: int = 200) -> str:
     """``text`` on one line, cut at ``limit`` characters with an ellipsis."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def as_term(value: Any) -> Any:
+    """A Python value as the pyoxigraph term it binds (str → string literal, int, float, bool
+    → typed literals; pyoxigraph terms as they are)."""
+    if isinstance(value, (ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)):
+        return value
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(BOOLEAN))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode(XSD + "double"))
+    if isinstance(value, str):
+        return ox.Literal(value)
+    raise InvalidArgument(
+        "bindings",
+        f"cannot bind {type(value).__name__} {value!r}: use str, int, float, bool "
+        "or a pyoxigraph term",
+        prefix=False,
+    )

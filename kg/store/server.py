@@ -1,8 +1,9 @@
 """A build over HTTP: :func:`serve` it read-only with Oxigraph's server, :func:`push` it elsewhere.
 
 ``serve`` runs the ``oxigraph serve-read-only`` executable (a SPARQL 1.1 Protocol
-endpoint at ``/query``) on the build's store and forwards Ctrl-C and SIGTERM to it;
-``push`` uploads ``graph.nt`` to any SPARQL 1.1 Graph Store Protocol endpoint.
+endpoint) on the build's store behind kg's guard (:mod:`kg.store.endpoint`), and stops
+both on Ctrl-C and SIGTERM; ``push`` uploads ``graph.nt`` to any SPARQL 1.1 Graph Store
+Protocol endpoint.
 
 Examples
 --------
@@ -15,26 +16,25 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import math
 import os
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 from kg.errors import BadInput, InvalidArgument, KgError
+from kg.formats.rdf import prefixes
 from kg.store.database import (
     NT_FILE,
     STORE_DIR,
+    base_iri,
     oxigraph_executable,
     require_build,
     store_is_fresh,
     write_store,
 )
+from kg.store.guard import DEFAULT_TIMEOUT, MAX_DEPTH, MAX_MEMORY, MAX_QUERY_BYTES
 from kg.store.query import named_node
 from kg.store.results import shorten
 
@@ -43,16 +43,24 @@ def serve(
     data: str | os.PathLike[str] = "exports",
     host: str = "127.0.0.1",
     port: int = 7878,
-    timeout: float | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
     *,
     quiet: bool = False,
+    allow_service: bool = False,
+    max_query_bytes: int | None = MAX_QUERY_BYTES,
+    max_depth: int | None = MAX_DEPTH,
+    max_memory: int | None = MAX_MEMORY,
 ) -> int:
-    """Serve the build read-only at ``http://HOST:PORT/query`` with Oxigraph's own server.
+    """Serve the build read-only at ``http://HOST:PORT/query``: Oxigraph's server behind
+    kg's guard.
 
-    Runs ``oxigraph serve-read-only --location STORE --bind HOST:PORT [--timeout-s T]``
-    (from the ``oxigraph`` package) until Ctrl-C or SIGTERM, which it forwards; returns
-    0 on a clean stop. Updates are refused (HTTP 403). When the build has no fresh
-    store, one is loaded from ``graph.nt`` into a temporary folder for the session.
+    Runs ``oxigraph serve-read-only`` (from the ``oxigraph`` package) on a loopback port
+    and, in front of it, the guard of :mod:`kg.store.endpoint`, which refuses queries
+    that are too long or nested too deep, use ``SERVICE`` (unless ``allow_service``) or an
+    undeclared prefix (HTTP 400), stops a query after ``timeout`` seconds by restarting
+    the engine (HTTP 504), refuses updates (HTTP 403), and serves the query page at ``/``
+    with kg's prefixes. Runs until Ctrl-C or SIGTERM; returns 0 on a clean stop. When the
+    build has no fresh store, one is loaded from ``graph.nt`` into a temporary folder.
 
     Parameters
     ----------
@@ -61,7 +69,11 @@ def serve(
     host, port :
         Where to listen (loopback by default: pass ``0.0.0.0`` to serve the network).
     timeout : float, optional
-        Query time-out in seconds (rounded up to a whole second).
+        Seconds a query may take, answer included (default 30; None: no limit).
+    allow_service : bool
+        Let federated queries (``SERVICE``) make the server send requests.
+    max_query_bytes, max_depth, max_memory : int, optional
+        Longest query, deepest nesting, the engine's address space in bytes (None: no limit).
 
     Examples
     --------
@@ -69,6 +81,8 @@ def serve(
     kg: serving exports read-only at http://127.0.0.1:7878/query (Ctrl-C stops)
     0
     """
+    from kg.store.endpoint import run
+
     exe = _oxigraph_exe()
     _check_port_free(host, port)
     folder = Path(data)
@@ -78,40 +92,25 @@ def serve(
         if not store_is_fresh(folder):
             (Path(tmp) / "graph.nt").symlink_to(nt.resolve())
             location = write_store(tmp)
-        bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-        cmd = [exe, "serve-read-only", "--location", str(location), "--bind", bind]
-        if timeout:
-            cmd += ["--timeout-s", str(max(1, math.ceil(timeout)))]
-        # its own session: a terminal's Ctrl-C reaches kg only, and kg stops the server
-        proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
-        )
         previous = _on_sigterm()
         try:
-            return _run_server(proc, host, port, log, folder, quiet)
+            return run(
+                exe,
+                location,
+                host,
+                port,
+                folder=folder,
+                log=log,
+                prefixes=prefixes(base_iri(folder)),
+                timeout=timeout,
+                allow_service=allow_service,
+                max_query_bytes=max_query_bytes,
+                max_depth=max_depth,
+                max_memory=max_memory,
+                quiet=quiet,
+            )
         finally:
-            if proc.poll() is None:
-                _stop(proc)
             _restore_sigterm(previous)
-
-
-def _run_server(
-    proc: subprocess.Popen, host: str, port: int, log: Any, folder: Path, quiet: bool
-) -> int:
-    try:
-        _wait_listening(proc, host, port, log)
-        if not quiet:
-            url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/query"
-            print(f"kg: serving {folder} read-only at {url} (Ctrl-C stops)", flush=True)
-        code = proc.wait()
-    except KeyboardInterrupt:
-        _stop(proc)
-        if not quiet:
-            print("kg: server stopped", file=sys.stderr, flush=True)
-        return 0
-    if code != 0:
-        raise KgError(f"oxigraph stopped with status {code}: {_first_error(log)}")
-    return 0
 
 
 def push(
@@ -234,39 +233,6 @@ def _check_port_free(host: str, port: int) -> None:
             raise BadInput(
                 f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another port)"
             ) from None
-
-
-def _wait_listening(
-    proc: subprocess.Popen, host: str, port: int, log: Any, limit: float = 60.0
-) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise KgError(f"oxigraph did not start: {_first_error(log)}")
-        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
-            return
-        time.sleep(0.05)
-    raise KgError(f"oxigraph did not listen on {host}:{port} within {limit:g} s")
-
-
-def _first_error(log: Any) -> str:
-    log.flush()
-    log.seek(0)
-    lines = [ln.strip() for ln in log.read().decode("utf-8", "replace").splitlines()]
-    errors = [ln for ln in lines if ln.startswith("Error")]
-    return errors[0] if errors else (next((ln for ln in lines if ln), "no message"))
-
-
-def _stop(proc: subprocess.Popen) -> int:
-    for sig, wait in ((signal.SIGINT, 3), (signal.SIGTERM, 5)):
-        with contextlib.suppress(ProcessLookupError):
-            proc.send_signal(sig)
-        try:
-            return proc.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
-            continue
-    proc.kill()
-    return proc.wait()
 
 
 def _on_sigterm() -> Any:

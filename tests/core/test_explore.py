@@ -10,7 +10,7 @@ import pytest
 
 from kg.cli import main
 from kg.errors import KgError
-from kg.explore import find, neighbors, path, related, show, stats
+from kg.explore import find, neighbors, path, related, show, stats, why_no_related
 from tests.corpora import article, graph_of
 
 # a → b → d, a → c → d, c → x (missing), e → a; f, g, h unlinked.
@@ -117,10 +117,21 @@ def test_show_card(G):
         {
             "id": "e",
             "label": "Epsilon",
+            "label_lang": "en",
             "exists": True,
             "weight": 1,
             "anchors": ["alpha"],
             "langs": ["en"],
+            "evidence": [
+                {
+                    "lang": "en",
+                    "anchor": "alpha",
+                    "section": "Epsilon",
+                    "sentence": "Epsilon refers to alpha.",
+                    "path": "en/e.md",
+                    "line": 6,
+                }
+            ],
         }
     ]
 
@@ -164,7 +175,13 @@ def test_neighbors_out_and_in(G):
 
 def test_neighbors_rows_and_bad_arguments(G):
     row = neighbors(G, "c", direction="out")[-1]
-    assert row == {"id": "x", "label": "the missing x", "distance": 1, "exists": False}
+    assert row == {
+        "id": "x",
+        "label": "the missing x",
+        "label_lang": "en",
+        "distance": 1,
+        "exists": False,
+    }
     with pytest.raises(KgError, match="direction"):
         neighbors(G, "a", direction="sideways")
     with pytest.raises(KgError, match="depth"):
@@ -199,10 +216,14 @@ def test_path_against_links_uses_reverse_evidence(G):
 
 
 def test_path_directed_and_none(G):
-    assert path(G, "d", "a", directed=True) == {"path": [], "hops": []}
+    assert path(G, "d", "a", directed=True) == {"path": [], "labels": [], "hops": []}
     assert path(G, "e", "x", directed=True)["path"] == ["e", "a", "c", "x"]
-    assert path(G, "a", "f") == {"path": [], "hops": []}
-    assert path(G, "a", "alpha") == {"path": ["a"], "hops": []}
+    assert path(G, "a", "f") == {"path": [], "labels": [], "hops": []}
+    assert path(G, "a", "alpha") == {
+        "path": ["a"],
+        "labels": [{"id": "a", "label": "Alpha", "label_lang": "en"}],
+        "hops": [],
+    }
     assert path(G, "Epsilon", "betan")["path"] == ["e", "a", "b"]  # labels work too
 
 
@@ -250,7 +271,7 @@ def test_stats_degrees_rankings_communities(G):
     assert sum(r["in"] for r in s["degree_distribution"]) == 9
     assert {r["degree"]: r["in"] for r in s["degree_distribution"]} == {0: 4, 1: 4, 2: 1}
     assert s["degree"]["out"]["max"] == 2
-    assert s["top_in_links"][0] == {"id": "d", "label": "Delta", "in_links": 2}
+    assert s["top_in_links"][0] == {"id": "d", "label": "Delta", "label_lang": "en", "in_links": 2}
     assert [r["id"] for r in s["top_in_links"]] == ["d", "a", "b"]
     assert len(s["top_pagerank"]) == 3 and s["top_pagerank"][0]["id"] == "d"
     assert sum(c["size"] for c in stats(G, top=100)["communities"]) == 9
@@ -381,3 +402,32 @@ def test_cli_help_has_worked_example(capsys, command):
     assert exc.value.code == 0
     out = capsys.readouterr().out
     assert f"kg {command}" in out and "--data" in out and "--format" in out
+
+
+def test_display_language_labels_and_evidence_first(G):
+    card = show(G, "a", lang="sv")
+    assert (card["label"], card["label_lang"]) == ("Alfa", "sv")
+    assert list(card["labels"]) == ["sv", "en"]
+    out = {r["id"]: r for r in card["anchors_out"]}
+    assert [e["lang"] for e in out["b"]["evidence"]] == ["sv", "en"]
+    assert out["b"]["evidence"][0]["anchor"] == "betan"
+    assert (out["b"]["label"], out["b"]["label_lang"]) == ("Beta", "en")  # the fall-back
+    assert (out["c"]["label"], out["c"]["label_lang"]) == ("Gamma", "sv")
+    rows = {r["id"]: r for r in neighbors(G, "a", lang="sv")}
+    assert (rows["c"]["label_lang"], rows["e"]["label_lang"]) == ("sv", "en")
+    hop = path(G, "d", "a", lang="sv")["hops"][1]
+    assert hop["evidence"] == ["Alfa behöver betan.", "Alpha needs beta."]
+    assert path(G, "d", "a", lang="sv")["labels"][-1] == {
+        "id": "a",
+        "label": "Alfa",
+        "label_lang": "sv",
+    }
+    assert stats(G, top=3, lang="sv")["top_in_links"][0]["label_lang"] == "en"
+
+
+def test_related_says_why_it_has_nothing(G):
+    assert related(G, "f") == []
+    assert why_no_related(G, "f") == (
+        "f has no links and no keywords: no concept shares a link or keyword with it"
+    )
+    assert why_no_related(G, "a") == ""

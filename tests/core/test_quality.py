@@ -27,7 +27,7 @@ WIKI = {
     "en/z.md": article("Zed", ""),
     "en/w.md": BAD_YAML,
     "sv/a.md": article("Alfa", "Alfa behöver [betan](/b)."),
-    "sv/b.md": article("Beta", "Beta är en del."),
+    "sv/b.md": article("Beta", "Beta är en del. Se [till](/d)."),
 }
 
 EXPECTED = {
@@ -39,6 +39,7 @@ EXPECTED = {
     "unlinked-mention": ["e"],
     "missing-translation": ["c", "d", "e", "f", "g", "h", "s", "w", "z"],
     "parse-warning": ["w"],
+    "odd-anchor": ["d"],
 }
 
 
@@ -239,3 +240,10 @@ def test_the_command_offers_exactly_the_library_checks():
     from kg.quality import CHECKS
 
     assert command.CHECKS == CHECKS
+
+
+def test_odd_anchor_names_the_anchor_its_language_and_the_article(report, G):
+    (detail,) = detail_of(report, "odd-anchor", "d")
+    assert detail == "link text that is no name: 'till' (sv, in b): a function word"
+    assert G.nodes["d"]["alt_labels"].get("sv") is None  # left out of the labels
+    assert "till" in G.edges["b", "d"]["anchors"]  # and kept on the link

@@ -211,7 +211,7 @@ def test_colour_size_and_toggles(G):
     assert sum(g["count"] for g in legend) == len(data["nodes"])
     rec = {r["id"]: r for r in data["nodes"]}
     assert rec["backoffice"]["in"] == 2  # frontoffice and evil link to it
-    assert rec["frontoffice"]["value"] == 1.0  # most in-links
+    assert rec["frontoffice"]["size"] == 27.0  # most in-links: the largest article
     by_kw = payload(render_html(G))
     investing = [i for i, g in enumerate(by_kw["legend"]) if g["name"] == "Investing"]
     assert investing

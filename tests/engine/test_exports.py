@@ -38,11 +38,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file of a build folder (not the store, not the cache) → its bytes."""
+    """Every file of a build folder (not the store, the cache, the lock or the record of
+    the files' times and inodes) → its bytes."""
     out = {}
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
-        if path.is_file() and rel.parts[0] not in ("store", ".cache"):
+        if path.is_file() and rel.parts[0] not in ("store", ".cache", ".kg-lock", ".kg-build.json"):
             out[rel.as_posix()] = path.read_bytes()
     return out
 
@@ -211,7 +212,8 @@ def small_build(small_wiki, tmp_path):
 
 def test_every_core_file_is_written_and_no_temp_file_is_left(small_build):
     names = {p.name for p in small_build.out.iterdir() if p.is_file()}
-    assert names == CORE_FILES
+    assert names == CORE_FILES | {".kg-lock", ".kg-build.json"}  # the lock, the record
+    assert not list(small_build.out.parent.glob(".out.kg-*"))  # the new folder swapped in
     for name in CORE_FILES:
         assert (small_build.out / name).stat().st_size > 0
 
@@ -297,18 +299,23 @@ def odd_slugs(tmp_path):
 
 def test_graphml_and_gexf_keep_odd_slugs(odd_slugs):
     G = odd_slugs.graph
-    assert {"a&b", "<x>", 'q"s', "ä ö", "it's", "tab\there"} <= set(G)
+    assert {"a&b", "<x>", 'q"s', "ä ö", "it's"} <= set(G)
+    # a target with a control character (a tab) is no name: reported, not a node
+    assert not any("\t" in node for node in G)
+    assert any("control characters" in w["message"] for w in odd_slugs.report["warnings"])
     for name, reader in (("graph.graphml", nx.read_graphml), ("graph.gexf", nx.read_gexf)):
         H = reader(odd_slugs.out / name)
         assert set(H.nodes) == set(G.nodes), name
         assert H.number_of_edges() == G.number_of_edges(), name
 
 
-def test_graphml_and_gexf_keep_slugs_with_control_characters(tmp_path):
-    # %01 and %02 decode to characters XML 1.0 cannot hold; dropping them merges two nodes
+def test_graphml_and_gexf_hold_no_control_characters(tmp_path):
+    # %01 and %02 decode to characters XML 1.0 cannot hold: such targets are no names, and
+    # the exports stay readable
     src = write_articles(tmp_path / "src", {"w.md": "# W\n\n[g](/x%01y) and [h](/x%02y)\n"})
     result = build([src], tmp_path / "out", formats=["graphml", "gexf"])
     G = result.graph
+    assert set(G) == {"w"}
     for name, reader in (("graph.graphml", nx.read_graphml), ("graph.gexf", nx.read_gexf)):
         H = reader(result.out / name)
         assert H.number_of_nodes() == G.number_of_nodes(), name

@@ -11,12 +11,13 @@ import networkx as nx
 import pytest
 
 from kg.engine.build import build
+from kg.engine.cache import PIECES
 from kg.engine.incremental import signatures, write_together
 from kg.formats.pieces import Layout, write_layout
 from tests.corpora import article, write_articles
 
 PIECE_FORMATS = ["nt", "ttl", "jsonld", "json", "graphml", "gexf", "csv"]
-SKIP = {".cache", "store"}
+SKIP = {".cache", "store", ".kg-lock", ".kg-build.json"}
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
@@ -67,7 +68,7 @@ def test_a_rebuild_after_an_edit_equals_a_cold_build(tmp_path, edit):
     src = wiki(tmp_path / "wiki")
     out = tmp_path / "out"
     build([src], out, formats=PIECE_FORMATS, jobs=1)
-    assert (out / ".cache" / "pieces.pickle").is_file()
+    assert (out / ".cache" / PIECES).is_file()
     EDITS[edit](src)
     build([src], out, formats=PIECE_FORMATS, jobs=1)
     cold = build([src], tmp_path / "cold", formats=PIECE_FORMATS, jobs=1, cache=False)
@@ -228,18 +229,25 @@ def test_a_copied_build_folder_still_rebuilds_right(tmp_path):
 
 
 @pytest.mark.parametrize("edit", ["a new link", "a file removed"])
-def test_the_store_is_patched_with_what_changed_and_holds_the_new_graph(tmp_path, edit):
+def test_the_store_is_patched_with_what_changed_and_holds_the_new_graph(
+    tmp_path, edit, monkeypatch
+):
     import pyoxigraph as ox
 
+    import kg.engine.store
     from kg.store.database import open_store, store_is_fresh
 
     src = wiki(tmp_path / "wiki")
     out = tmp_path / "out"
     build([src], out, formats=["nt", "store"], jobs=1)
-    inode = (out / "store").stat().st_ino
     EDITS[edit](src)
-    build([src], out, formats=["nt", "store"], jobs=1)
-    assert (out / "store").stat().st_ino == inode  # patched in place, not loaded again
+
+    def tripwire(*args, **kwargs):
+        raise AssertionError("the store was loaded again, not patched")
+
+    monkeypatch.setattr(kg.engine.store, "write_store", tripwire)
+    build([src], out, formats=["nt", "store"], jobs=1)  # a copy of the last store, patched
+    monkeypatch.undo()
     assert store_is_fresh(out)
     expected = {str(t) for t in ox.parse(path=str(out / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)}
     held = {str(ox.Triple(q.subject, q.predicate, q.object)) for q in open_store(out)}
@@ -251,19 +259,19 @@ def test_the_parse_cache_grows_by_a_small_file_and_is_rewritten_when_it_drifts(t
     out = tmp_path / "out"
     build([src], out, formats=["json"], jobs=1)
     cache = out / ".cache"
-    whole = next(cache.glob("parse-v*[0-9].pickle"))
+    whole = next(cache.glob("parse-v*[0-9].kgc"))
     written = whole.stat().st_mtime_ns
     _append(src / "sv" / "s001.md", "\nMer text.\n")
     again = build([src], out, formats=["json"], jobs=1)
     assert (again.corpus.parsed, again.corpus.cached) == (1, 99)
     assert whole.stat().st_mtime_ns == written  # one edit: only the small file is written
-    assert len(list(cache.glob("parse-v*.delta.pickle"))) == 1
+    assert len(list(cache.glob("parse-v*.delta.kgc"))) == 1
     for i in range(2, 12):  # a tenth of the articles edited: the whole file is written again
         _append(src / "sv" / f"s{i:03d}.md", "\nÄnnu mer.\n")
     third = build([src], out, formats=["json"], jobs=1)
     assert (third.corpus.parsed, third.corpus.cached) == (10, 90)
     assert whole.stat().st_mtime_ns != written
-    assert not list(cache.glob("parse-v*.delta.pickle"))
+    assert not list(cache.glob("parse-v*.delta.kgc"))
     fourth = build([src], out, formats=["json"], jobs=1, base_iri="https://x.org/kg/")
     assert (fourth.corpus.parsed, fourth.corpus.cached) == (0, 100)
 

@@ -223,7 +223,7 @@ def test_a_syntax_error_names_line_and_column_of_the_users_text(build):
     with pytest.raises(KgError) as err:
         kq.sparql("SELECT ?s WHERE {\n  ?s ?p ?o .\n  ?s nope:x ?o }", build)
     message = str(err.value)
-    assert "line 3, column" in message and "unknown prefix 'nope:'" in message
+    assert "line 3, column" in message and "prefix nope: is not declared" in message
     with pytest.raises(KgError, match=r"line 1, column 27: expected one of .*\"}\""):
         kq.sparql("SELECT ?s WHERE { ?s ?p ?o", build)
 
@@ -440,3 +440,16 @@ def test_cli_list_and_usage_errors(build):
     assert nothing.returncode == 1 and "kg build" in nothing.stderr
     help_text = kg_cli("query", "--help").stdout
     assert "kg query --name who-links-to --param slug=lease" in help_text
+
+
+def test_dataframes_keep_the_language_of_every_literal(build):
+    query = "SELECT ?c ?label WHERE { ?c skos:prefLabel ?label } ORDER BY ?c ?label"
+    for engine in ("oxigraph", "rdflib"):
+        frame = kg.sparql(query, build, engine=engine)
+        assert list(frame.columns) == ["c", "label", "label_lang"], engine
+        concepts = frame[frame["c"].str.contains("/concept/")]
+        assert set(concepts["label_lang"]) == {"sv", "en"}, engine
+        keywords = frame[frame["c"].str.contains("/keyword/")]
+        assert len(keywords) and keywords["label_lang"].isna().all()  # keywords are untagged
+    plain = kg.sparql("SELECT ?slug WHERE { ?c dct:identifier ?slug }", build)
+    assert list(plain.columns) == ["slug"]  # no language, no column
