@@ -136,10 +136,10 @@ def run(args: argparse.Namespace) -> int:
             _say(f"warning: {notice}")
         _summary(result)
     for problem in report["errors"]:
-        _say(f"error: {problem['path']}:{problem['line']}: {problem['message']}")
+        _say(f"error: {_where(problem)}: {problem['message']}")
     if args.strict:
         for problem in report["warnings"]:
-            _say(f"warning: {problem['path']}:{problem['line']}: {problem['message']}")
+            _say(f"warning: {_where(problem)}: {problem['message']}")
     code = 1 if report["errors"] or (args.strict and report["warnings"]) else 0
     if args.fast_exit:  # a whole wiki's graph: freed by the exit, not object by object
         from kg.engine.memory import exit_now
@@ -242,3 +242,8 @@ def _formats(text: str) -> list[str]:
             f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}"
         )
     return chosen
+
+
+def _where(problem: dict) -> str:
+    """``path:line`` of a problem of the report; ``path`` alone for the whole file (line 0)."""
+    return f"{problem['path']}:{problem['line']}" if problem["line"] else str(problem["path"])

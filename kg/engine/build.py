@@ -28,7 +28,7 @@ from kg.engine.memory import no_gc, release_free_memory
 from kg.engine.mentions import start_scan
 from kg.engine.parallel import Workers
 from kg.engine.parse import Parsed, Scan, parse, read_corpus, scan
-from kg.errors import InvalidArgument, WriteFailed
+from kg.errors import BadInput, InvalidArgument, WriteFailed
 from kg.formats import FILES, FORMATS
 from kg.formats.nodelink import FILE as GRAPH_FILE
 from kg.formats.nodelink import read_graph
@@ -148,6 +148,8 @@ def build(
 
     Raises
     ------
+    BadInput
+        When the sources hold no article (in the chosen languages): nothing is written.
     InvalidArgument
         When ``out`` is a source folder or holds one.
     WriteFailed
@@ -226,6 +228,10 @@ class _Build:
             max_file_size=self.max_file_size,
             exclude=[folder.path],
         )
+        if not found.corpus.files:  # nothing to build: say so, write nothing
+            problem = found.corpus.errors[-1]
+            folder.discard()
+            raise BadInput(f"{problem.path}: {problem.message}")
         stamp = self._fingerprint(found)
         if cache is not None and self._unchanged(folder, stamp):
             timings["read"] = timings["unchanged"] = round(time.perf_counter() - start, 4)

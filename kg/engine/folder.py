@@ -106,9 +106,11 @@ class BuildFolder:
         self.inside = False  # the new folder is inside OUT (OUT is a mount point)
         self.new: Path | None = None
         self.published = False
+        self.created = False  # OUT did not exist before this build
 
     # the lock
     def __enter__(self) -> BuildFolder:
+        self.created = not os.path.lexists(self.path)
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -152,7 +154,20 @@ class BuildFolder:
             if same:  # not a lock file the build before swapped away
                 break
             os.close(fd)
+            with contextlib.suppress(OSError):  # a build that had nothing to build removed OUT
+                self.path.mkdir(parents=True, exist_ok=True)
         self.fd = fd
+
+    def discard(self) -> None:
+        """Nothing was built: remove ``OUT`` again when this build created it and it holds
+        nothing but the lock (a build with no article leaves no empty folder behind)."""
+        if not self.created or self.new is not None:
+            return
+        with contextlib.suppress(OSError):
+            if {entry.name for entry in os.scandir(self.path)} <= {LOCK, CACHE}:
+                shutil.rmtree(self.path / CACHE, ignore_errors=True)
+                os.unlink(self.path / LOCK)
+                os.rmdir(self.path)
 
     # leftovers
     def clean(self) -> None:

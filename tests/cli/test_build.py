@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from kg import BadInput
+from kg import build as kg_build
 from tests.corpora import MALFORMED_COLON, article, make_bad_folder, run_cli, write_articles
 
 REPO = Path(__file__).resolve().parents[2]
@@ -85,8 +87,8 @@ def test_bad_input_exits_1_names_files_and_never_shows_a_traceback(tmp_path):
     proc = kg("build", str(src), "--out", str(tmp_path / "out"), "--formats", CORE, cwd=tmp_path)
     no_traceback(proc)
     assert proc.returncode == 1
-    assert "kg: error: sv/binary.md:0:" in proc.stderr
-    assert "kg: error: sv/broken.md:0:" in proc.stderr
+    assert "kg: error: sv/binary.md: binary file" in proc.stderr
+    assert "kg: error: sv/broken.md: cannot read" in proc.stderr
     assert "duplicate" in proc.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert {p["path"] for p in report["errors"]} >= {"sv/binary.md", "sv/broken.md"}
@@ -297,3 +299,16 @@ def test_a_folder_without_articles_is_a_failed_input(tmp_path):
     )
     assert run.returncode == 1
     assert "no markdown articles" in run.stderr and "Traceback" not in run.stderr
+    assert f"{tmp_path / 'empty'}: no markdown articles" in run.stderr  # no ":0:"
+    assert not (tmp_path / "out").exists()  # nothing built, nothing written
+
+
+def test_no_article_in_the_chosen_languages_writes_nothing(tmp_path):
+    (tmp_path / "src" / "Swedish").mkdir(parents=True)
+    (tmp_path / "src" / "Swedish" / "lease.md").write_text("# hyresavtal\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("kept")
+    with pytest.raises(BadInput, match="no article in the chosen languages"):
+        kg_build([tmp_path / "src"], out, lang="fi")
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["mine.txt"]
