@@ -15,6 +15,7 @@ examples:
   kg build                                   # articles/ → exports/
   kg build Texts --out wiki --site-url https://investors.wiki --jobs 2
   kg build notes --lang sv --formats ttl,json,report --strict
+  kg build --site                            # and exports/site/index.html
 
 Writes graph.ttl, graph.nt, graph.jsonld, graph.graphml, graph.gexf, graph.json,
 nodes.csv, edges.csv, graph.html, report.json, report.md and the SPARQL store, into a
@@ -103,6 +104,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="when another build is writing DIR, stop at once instead of waiting for it",
     )
+    p.add_argument(
+        "--site",
+        action="store_true",
+        help="also write the browsable concept site into DIR/site (as kg site does)",
+    )
+    p.add_argument(
+        "--display-lang",
+        metavar="L",
+        help="with --site: the language concepts are named in (default: English, else any)",
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 on any warning")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     p.set_defaults(func=run)
@@ -129,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
             max_file_size=args.max_file_size,
             wait=not args.no_wait,
             on_wait=_say,
+            site=args.site,
+            display_lang=args.display_lang,
         )
     report = result.report
     if not args.quiet:

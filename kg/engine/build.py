@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -36,8 +37,12 @@ from kg.graph import build_graph, set_unlinked_mentions
 from kg.limits import MAX_FILE_SIZE
 from kg.records import Corpus
 from kg.report import make_report
+from kg.site.display import check_display_lang
 from kg.store.database import store_is_fresh
 from kg.version import code_digest
+
+SITE = "site"
+"""The folder of the concept site in a build folder (``kg build --site``)."""
 
 
 class BuildResult:
@@ -111,6 +116,8 @@ def build(
     max_file_size: int = MAX_FILE_SIZE,
     wait: bool = True,
     on_wait: Callable[[str], None] | None = None,
+    site: bool = False,
+    display_lang: str | None = None,
 ) -> BuildResult:
     """Parse the sources, build the graph and write every export into ``out``.
 
@@ -145,6 +152,11 @@ def build(
     wait : bool
         When another build is writing ``out``, wait for it (``on_wait`` is called with a
         message first); False raises :class:`~kg.errors.BuildLocked` instead.
+    site : bool
+        Also write the browsable concept site into ``out/site`` (:func:`kg.write_site`):
+        only its pages that changed are written, and it is swapped in with the exports.
+    display_lang : str, optional
+        The language the site names concepts in (default: English, else any).
 
     Raises
     ------
@@ -166,6 +178,7 @@ def build(
     job = _Build(out, lang, base_iri, site_url, jobs, cache, formats, lang_tags)
     job.follow_links, job.max_file_size = follow_links, max_file_size
     job.wait, job.on_wait = wait, on_wait
+    job.site, job.display_lang = site, check_display_lang(display_lang)
     with no_gc():
         result = job.run(_as_list(sources), progress)
     result.seconds = round(time.perf_counter() - started, 4)
@@ -198,6 +211,8 @@ class _Build:
         self.follow_links = False
         self.max_file_size = MAX_FILE_SIZE
         self.wait = True
+        self.site = False
+        self.display_lang: str | None = None
         self.on_wait: Callable[[str], None] | None = None
 
     def run(self, sources: list[Any], progress: Callable[[int, int], None] | None) -> BuildResult:
@@ -247,9 +262,10 @@ class _Build:
         release_free_memory()  # the prose: about half the process on the whole wiki
         timings["graph"] = round(time.perf_counter() - start, 4)
         records: dict[str, list[int]] = {}
+        stage = folder.stage()
         written = write_exports(
             G,
-            folder.stage(),
+            stage,
             formats=self.formats,
             base_iri=self.base_iri,
             workers=self.workers,
@@ -260,8 +276,9 @@ class _Build:
         )
         for name, seconds in written.items():
             timings[f"export:{name}"] = seconds
+        drop = self._site(G, folder, stage)
         start = time.perf_counter()
-        folder.publish(stamp, records)
+        folder.publish(stamp, records, drop=drop)
         timings["publish"] = round(time.perf_counter() - start, 4)
         report = None if "report" in self.formats else make_report(G)  # else read from file
         return BuildResult(G, report, self.folder, timings, parsed.corpus, notices)
@@ -292,6 +309,29 @@ class _Build:
         corpus.articles = []  # the graph keeps what analysts use; let the bodies go
         return G
 
+    def _site(self, G: nx.DiGraph, folder: BuildFolder, stage: Path) -> tuple[str, ...]:
+        """Write the site into ``stage/site`` when asked, starting from a hard-linked copy
+        of the last one so that only changed pages are written; return the entries of
+        ``OUT`` not to bring over (the last build's site, when this build has none)."""
+        old = folder.path / SITE
+        if not self.site:
+            last = (folder.record() or {}).get("stamp") or {}
+            return (SITE,) if isinstance(last, dict) and last.get("site") else ()
+        from kg.site import write_site
+
+        start = time.perf_counter()
+        if old.is_dir() and not old.is_symlink():
+            shutil.copytree(old, stage / SITE, copy_function=os.link)
+        write_site(
+            G,
+            stage / SITE,
+            display_lang=self.display_lang,
+            site_url=self.site_url,
+            base_iri=self.base_iri,
+        )
+        self.timings["export:site"] = round(time.perf_counter() - start, 4)
+        return ()
+
     def _fingerprint(self, found: Scan) -> dict[str, Any]:
         """What a build's output depends on: the files read, the problems met, the options."""
         digest = hashlib.blake2b(digest_size=20)
@@ -314,6 +354,8 @@ class _Build:
             "parser": PARSER_VERSION,
             "follow_links": self.follow_links,
             "max_file_size": self.max_file_size,
+            "site": self.site,
+            "display_lang": self.display_lang,
         }
 
     def _unchanged(self, folder: BuildFolder, stamp: dict[str, Any]) -> bool:

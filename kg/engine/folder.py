@@ -231,10 +231,15 @@ class BuildFolder:
         self.new = new
         return new
 
-    def publish(self, stamp: Any, written: dict[str, FileRecord] | Iterable[str]) -> None:
+    def publish(
+        self,
+        stamp: Any,
+        written: dict[str, FileRecord] | Iterable[str],
+        drop: Iterable[str] = (),
+    ) -> None:
         """Put the new folder in the place of ``OUT``: record ``stamp`` and the files
         ``written`` (names, or names with their :func:`file_record`), bring over what the
-        build did not write, the cache and the lock, and swap."""
+        build did not write (but the entries ``drop``), the cache and the lock, and swap."""
         new = self.new
         assert new is not None and self.fd is not None
         records = dict(written) if isinstance(written, dict) else {}
@@ -246,7 +251,7 @@ class BuildFolder:
                 new / RECORD,
                 json.dumps({"stamp": stamp, "files": records}, indent=1, sort_keys=True) + "\n",
             )
-            self._bring_over(new)
+            self._bring_over(new, frozenset(drop))
             os.link(self.path / LOCK, new / LOCK)
             if (self.path / CACHE).is_dir() and not (new / CACHE).exists():
                 os.rename(self.path / CACHE, new / CACHE)
@@ -255,6 +260,9 @@ class BuildFolder:
         try:
             if self.inside:
                 self._move_in(new)
+                for name in drop:  # what the last build wrote and this one does not
+                    if os.path.lexists(self.path / name):
+                        _remove(self.path / name)
             else:
                 self._swap(new)
         except OSError as exc:
@@ -265,11 +273,11 @@ class BuildFolder:
         if new.exists():
             _remove(new)  # the old build, after the swap
 
-    def _bring_over(self, new: Path) -> None:
+    def _bring_over(self, new: Path, drop: frozenset[str] = frozenset()) -> None:
         """Link the entries of ``OUT`` that the new folder lacks into it (files are hard
-        links, folders are copied as folders of hard links)."""
+        links, folders are copied as folders of hard links), but those named in ``drop``."""
         for entry in os.scandir(self.path):
-            if entry.name in (LOCK, RECORD, CACHE, ".kg-new", ".kg-old"):
+            if entry.name in (LOCK, RECORD, CACHE, ".kg-new", ".kg-old") or entry.name in drop:
                 continue
             target = new / entry.name
             if target.exists() or target.is_symlink():

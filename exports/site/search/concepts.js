@@ -1,0 +1,1 @@
+(window.kgSearchData=window.kgSearchData||{})["concepts"]=[["backoffice","back office","sv",1],["client-facing","client-facing","",0],["cpa","CPA:er","sv",0],["frontoffice","front office","sv",0],["lease","hyresavtal","sv",0],["middleoffice","middle office","sv",0]];
