@@ -1,13 +1,13 @@
-"""The other processes of a build, all through ``multiprocessing``: one :class:`Workers` per
-build says what it may use.
+"""The other processes of a build: one :class:`Workers` per build says what it may use.
 
 * a pool of forked workers (:meth:`Workers.map`): parsing;
 * one forked child beside this process (:meth:`Workers.fork`, :meth:`Workers.in_halves`):
   it sees this process's objects copy-on-write, so nothing is pickled on the way in, and
   only its result comes back;
-* a helper started fresh (:meth:`Workers.helper`), talking through two pipes: for work
-  that runs while this process changes most of its memory (a forked child would keep a
-  copy of every page this process writes).
+* a helper started fresh (:meth:`Workers.helper`, ``python -c``), talking through two
+  pipes (``multiprocessing`` connections): for work that runs while this process changes
+  most of its memory (a forked child would keep a copy of every page this process
+  writes). It imports its target by name, never the caller's script.
 
 ``Workers(jobs=1)`` keeps everything in this process (``kg build --jobs 1``).
 
@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib
 import multiprocessing
 import os
 import signal
+import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -136,40 +138,64 @@ class Workers:
             yield from pool.map(func, chunks, *([arg] * len(chunks) for arg in args))
 
     def helper(self, target: Callable[[Connection, Connection], None]) -> Helper | None:
-        """Start ``target(inbox, outbox)`` in a fresh process (not a fork); None when no
-        process can be started (an embedded Python)."""
-        context = multiprocessing.get_context("spawn")
-        inbox, to_helper = context.Pipe(duplex=False)
-        from_helper, outbox = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_helper_main, args=(target, inbox, outbox, os.getpid()), daemon=True
-        )
+        """Start ``target(inbox, outbox)`` in a fresh Python process (not a fork); None when
+        no process can be started (an embedded Python).
+
+        ``target`` is named by module and name and imported there, so the helper never
+        runs the caller's script again (``multiprocessing``'s "spawn" imports ``__main__``:
+        a script without an ``if __name__ == "__main__"`` guard would build twice).
+        """
+        to_helper_r, to_helper_w = os.pipe()
+        from_helper_r, from_helper_w = os.pipe()
+        ends = (to_helper_r, from_helper_w)
+        name = f"{target.__module__}:{target.__qualname__}"
+        code = "from kg.engine.parallel import helper_main; helper_main()"
+        args = [sys.executable, "-c", code, name, *map(str, ends), str(os.getpid())]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(_import_path())}
         try:
-            process.start()
-        except (OSError, RuntimeError, ValueError):
+            process = subprocess.Popen(args, pass_fds=ends, stdin=subprocess.DEVNULL, env=env)
+        except (OSError, ValueError):
+            for fd in (to_helper_w, from_helper_r):
+                os.close(fd)
             return None
-        inbox.close()
-        outbox.close()
-        return Helper(process, to_helper, from_helper)
+        finally:
+            for fd in ends:
+                os.close(fd)
+        return Helper(
+            process,
+            Connection(to_helper_w, readable=False),
+            Connection(from_helper_r, writable=False),
+        )
 
 
-def _helper_main(
-    target: Callable[[Connection, Connection], None],
-    inbox: Connection,
-    outbox: Connection,
-    parent: int,
-) -> None:
-    """(The helper process.) Die with the parent; end quietly when a pipe closes."""
-    die_with_parent(parent)
+def helper_main() -> None:
+    """(The helper process: ``python -c``, argv ``module:name inbox outbox parent``.) Die
+    with the parent; run the target on the two pipes; end quietly when a pipe closes."""
+    name, inbox, outbox, parent = sys.argv[1:5]
+    die_with_parent(int(parent))
+    module, _, qualname = name.partition(":")
+    target = importlib.import_module(module)
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    receive = Connection(int(inbox), writable=False)
+    send = Connection(int(outbox), readable=False)
     with contextlib.suppress(EOFError, OSError):  # the parent closed its ends, or is gone
-        target(inbox, outbox)
+        target(receive, send)
+
+
+def _import_path() -> list[str]:
+    """Where this process found kg, then its own ``PYTHONPATH``: the helper imports the
+    same kg (a checkout put on ``sys.path`` by hand included)."""
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    given = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return [here, *(p for p in given if p != here)]
 
 
 @dataclass
 class Helper:
     """A helper process and this process's ends of its two pipes."""
 
-    process: multiprocessing.process.BaseProcess
+    process: subprocess.Popen
     send: Connection
     receive: Connection
 
@@ -177,10 +203,11 @@ class Helper:
         """Close this end of the pipes (the helper then reads the end) and wait for it."""
         for end in (self.send, self.receive):
             end.close()
-        self.process.join(5)
-        if self.process.is_alive():
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.join()
+            self.process.wait()
 
 
 def room_to_fork(size: int | None = None, available: int | None = None) -> bool:
