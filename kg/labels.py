@@ -32,6 +32,8 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, TypeVar
 
+from kg.errors import InvalidArgument
+
 T = TypeVar("T")
 
 FALLBACK = "en"
@@ -159,6 +161,25 @@ def valid_lang(lang: str | None) -> str | None:
     if not _LANG_TAG.match(text):
         raise ValueError(f"{text!r} is no language tag (e.g. sv, en, pt-BR)")
     return text
+
+
+def check_display_lang(lang: str | None) -> str | None:
+    """``lang`` if it is a language tag (or empty: None), else an
+    :class:`~kg.errors.InvalidArgument` naming the parameter (:func:`valid_lang` says which are).
+
+    Examples
+    --------
+    >>> check_display_lang("pt-BR"), check_display_lang(None)
+    ('pt-BR', None)
+    >>> check_display_lang("<sv>")
+    Traceback (most recent call last):
+    ...
+    kg.errors.InvalidArgument: display_lang '<sv>' is no language tag (e.g. sv, en, pt-BR)
+    """
+    try:
+        return valid_lang(lang)
+    except ValueError as exc:
+        raise InvalidArgument("display_lang", str(exc)) from None
 
 
 def is_fallback(code: str, lang: str | None = None) -> bool:

@@ -34,10 +34,10 @@ from kg.formats import FILES, FORMATS
 from kg.formats.nodelink import FILE as GRAPH_FILE
 from kg.formats.nodelink import read_graph
 from kg.graph import build_graph, set_unlinked_mentions
+from kg.labels import check_display_lang
 from kg.limits import MAX_FILE_SIZE
 from kg.records import Corpus
 from kg.report import make_report
-from kg.site.display import check_display_lang
 from kg.store.database import store_is_fresh
 from kg.version import code_digest
 

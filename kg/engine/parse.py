@@ -309,9 +309,14 @@ def read_file(path: str, limit: int = MAX_FILE_SIZE) -> bytes:
     kg.engine.parse.Unreadable: not a regular file (a character device); not read
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    with open(fd, "rb") as handle:
-        _check_file(os.fstat(fd), limit)
-        data = handle.read(limit + 1)
+    with open(fd, "rb", buffering=0) as handle:
+        st = os.fstat(fd)
+        _check_file(st, limit)
+        # its size and one byte more (a file that grew since is read on, to the limit); a
+        # read of limit + 1 bytes at once would allocate the whole limit for every file
+        data = handle.read(st.st_size + 1)
+        if len(data) > st.st_size:
+            data += handle.read(limit + 1 - len(data))
     if len(data) > limit:
         raise Unreadable(_too_big(len(data), limit))
     return data

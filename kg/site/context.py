@@ -27,9 +27,8 @@ from typing import Any, NamedTuple
 import networkx as nx
 
 from kg.formats.rdf import DEFAULT_BASE_IRI, check_base_iri, keyword_iris
-from kg.labels import display_label, language_order
+from kg.labels import check_display_lang, display_label, language_order
 from kg.site.collation import sort_key
-from kg.site.display import check_display_lang
 from kg.site.urls import concept_path, keyword_path, relative
 
 

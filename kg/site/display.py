@@ -18,9 +18,6 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from kg.errors import InvalidArgument
-from kg.labels import valid_lang
-
 RTL = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"})
 """Base language codes written right to left."""
 
@@ -90,22 +87,3 @@ def lang_attrs(lang: str | None) -> Markup:
 def language_name(lang: str) -> str:
     """The language's own name (``svenska``), or the code when kg does not know it."""
     return NAMES.get(lang) or NAMES.get(lang.split("-")[0]) or lang
-
-
-def check_display_lang(lang: str | None) -> str | None:
-    """``lang`` if it is a language tag (or empty: None), else an
-    :class:`~kg.errors.InvalidArgument` (:func:`kg.labels.valid_lang` says which are).
-
-    Examples
-    --------
-    >>> check_display_lang("pt-BR"), check_display_lang(None)
-    ('pt-BR', None)
-    >>> check_display_lang("<sv>")
-    Traceback (most recent call last):
-    ...
-    kg.errors.InvalidArgument: display_lang '<sv>' is no language tag (e.g. sv, en, pt-BR)
-    """
-    try:
-        return valid_lang(lang)
-    except ValueError as exc:
-        raise InvalidArgument("display_lang", str(exc)) from None
