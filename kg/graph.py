@@ -30,7 +30,7 @@ import networkx as nx
 
 from kg.labels import language_order, named_anchors
 from kg.records import KEYWORD_PREFIX, Article, Corpus, Link, Problem
-from kg.scripts import label_words
+from kg.scripts import label_words, reads_as_clause
 from kg.text import search_key
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -438,7 +438,8 @@ def anchor_kind(text: str) -> int:
     """:data:`TERM` (at most four words, no comma, colon or semicolon inside), :data:`NAME`
     (at most ten words, no sentence inside: ``US Department of Housing and Urban
     Development``) or :data:`SENTENCE` (more words, or a sentence's end inside: a full
-    stop, then a capital letter; ``。``, then anything).
+    stop, then a capital letter; ``。``, then anything; a Japanese clause,
+    :func:`kg.scripts.reads_as_clause`).
 
     Words are counted by :func:`kg.scripts.label_words` (four characters of Chinese or
     Japanese count as a word).
@@ -455,6 +456,8 @@ def anchor_kind(text: str) -> int:
     words = label_words(text)
     end = _INNER_END.search(text)
     if words > _NAME_WORDS or (end is not None and (end.group(1) or "A").isupper()):
+        return SENTENCE
+    if reads_as_clause(text):  # Japanese: hiragana particles and verb endings
         return SENTENCE
     if words > _TERM_WORDS or _INNER_PAUSE.search(text):
         return NAME

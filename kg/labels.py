@@ -33,6 +33,7 @@ from importlib import resources
 from typing import Any, TypeVar
 
 from kg.errors import InvalidArgument
+from kg.scripts import reads_as_clause
 
 T = TypeVar("T")
 
@@ -310,6 +311,8 @@ def _word_problem(folded: str, lang: str) -> str | None:
         return "reads like a sentence, not a name"
     if folded.endswith(_FULL_STOPS) and len(folded) >= 6:  # CJK: no spaces between words
         return "reads like a sentence, not a name"
+    if reads_as_clause(folded):  # Japanese: hiragana particles and verb endings
+        return "reads like a phrase, not a name"
     return None
 
 

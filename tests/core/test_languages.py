@@ -237,7 +237,9 @@ def test_anchor_labels_lose_punctuation_and_spaces_at_their_ends(G):
     assert alt[("back-desk", "ar")] == ["المكتب الخلفي"]
     assert alt[("back-desk", "ru")] == ["бэк-офиса"]
     assert alt[("assets", "tr")] == ["varlıktır"]
-    assert alt[("assets", "ja")] == ["資産です"]
+    # "資産です。" ("it is an asset"): trimmed, then left out as a clause, not a name
+    assert ("assets", "ja") not in alt
+    assert "資産です" in anchors(G, "home", "assets")  # the link keeps it, trimmed
     assert alt[("lease", "zh")] == ["租赁"]
     assert alt[("fair-housing-act", "zh")] == ["《公平住房法》"]  # balanced: kept
 
@@ -309,3 +311,20 @@ def test_a_phrase_with_a_comma_loses_a_tie_to_a_term():
         "ru": Counter({"риелторы": 1}),
     }
     assert _best_anchor("realtors", per_lang) == "риелторы"
+
+
+def test_a_japanese_clause_is_never_a_label():
+    # Japanese has no spaces: a clause of particles and verb endings counted as few words
+    # ("can be compared with the capitalization rate") was the label of capitalizationrate
+    only_clauses = {"ja": Counter({"資本化率と比較することができます": 2, "負担です": 1})}
+    assert _best_anchor("capitalizationrate", only_clauses) == "capitalizationrate"
+    with_a_term = {"ja": Counter({"資本化率と比較することができます": 3, "資本化率": 1})}
+    assert _best_anchor("capitalizationrate", with_a_term) == "資本化率"
+
+
+def test_a_japanese_clause_is_an_odd_anchor_and_no_alternative_label():
+    from kg.labels import anchor_problem
+
+    assert anchor_problem("モラトリアムにもかかわらず", "ja") == "reads like a phrase, not a name"
+    assert anchor_problem("立ち退き", "ja") is None  # a term with two hiragana
+    assert anchor_problem("米国住宅都市開発局（HUD）", "ja") is None
