@@ -57,7 +57,8 @@ _HANGUL_RE = re.compile(f"[{_HANGUL}]")
 _KATAKANA_RE = re.compile(f"[{_KATAKANA}]")
 _SOUTHEAST_ASIAN_RE = re.compile(f"[{_SOUTHEAST_ASIAN}]")
 _HIRAGANA_RE = re.compile("[\u3041-\u309f]")
-_CLAUSE_ENDS = ("ます", "です", "ました", "でした", "ません", "ている", "される", "できる")
+_CLAUSE_ENDS = ("ます", "です", "ました", "でした", "ません", "ている", "される", "できる", "する")
+_PARTICLES = tuple("のをにとでがはやへも")
 _CLAUSE_TRAIL = "。．.、，,)）」』 "
 _CYRILLIC_RE = re.compile("[\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f]")
 
@@ -191,13 +192,16 @@ def reads_as_clause(text: str) -> bool:
     """Whether Japanese ``text`` reads as a clause, not a term.
 
     Japanese names are written in kanji and katakana; a clause carries hiragana: particles
-    and verb endings. Four hiragana or more in eight characters or more, or a verb ending
-    (``ます``, ``です``, ``できる`` …) make a clause. Text without hiragana (Chinese,
-    Korean, any other script) is never one here.
+    and verb endings. Four hiragana or more in eight characters or more, a verb ending
+    (``ます``, ``です``, ``できる`` …), or a particle at either end (``M&Aや``, ``の不動産
+    エージェント``: a name neither starts nor ends with one) make a clause. Text without
+    hiragana (Chinese, Korean, any other script) is never one here.
 
     Examples
     --------
     >>> reads_as_clause("資本化率と比較することができます"), reads_as_clause("負担です")
+    (True, True)
+    >>> reads_as_clause("地役権などの"), reads_as_clause("の不動産エージェント")
     (True, True)
     >>> reads_as_clause("立ち退き"), reads_as_clause("米国住宅都市開発局（HUD）")
     (False, False)
@@ -206,4 +210,8 @@ def reads_as_clause(text: str) -> bool:
         return False
     core = text.rstrip(_CLAUSE_TRAIL)
     kana = len(_HIRAGANA_RE.findall(core))
-    return (kana >= 4 and len(core) >= 8) or (kana >= 2 and core.endswith(_CLAUSE_ENDS))
+    if kana >= 4 and len(core) >= 8 or kana >= 2 and core.endswith(_CLAUSE_ENDS):
+        return True
+    if kana == len(core):  # all hiragana: a word of its own (はしけ, barge)
+        return False
+    return core.startswith(_PARTICLES) or core.endswith(_PARTICLES)
