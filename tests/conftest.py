@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.corpora import REAL_CORPUS, SMALL_WIKI, write_articles
+
+# The suite draws the same examples on every run, so that a CI run passes or fails for the
+# code, not for the luck of the draw; `HYPOTHESIS_PROFILE=explore pytest tests/core` draws
+# new ones, to look for inputs no run has tried yet.
+settings.register_profile("suite", derandomize=True)
+settings.register_profile("explore", max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @pytest.fixture

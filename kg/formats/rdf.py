@@ -704,8 +704,15 @@ def _tag(lang: str, checked: dict[str, str]) -> str:
 
 
 def _ucschar(c: int) -> bool:
-    """RFC 3987 ``ucschar``: the non-ASCII code points an IRI may hold unencoded."""
-    if c < 0xA0 or 0xD800 <= c <= 0xF8FF:
+    """RFC 3987 ``ucschar``: the non-ASCII code points an IRI may hold unencoded (not the
+    tag characters U+E0000–E0FFF, which Oxigraph refuses).
+
+    Examples
+    --------
+    >>> _ucschar(ord("ä")), _ucschar(0xE0000), _ucschar(0xE1000)
+    (True, False, True)
+    """
+    if c < 0xA0 or 0xD800 <= c <= 0xF8FF or 0xE0000 <= c <= 0xE0FFF:
         return False
     if c <= 0xD7FF or 0xF900 <= c <= 0xFDCF or 0xFDF0 <= c <= 0xFFEF:
         return True

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import kg
@@ -138,6 +138,7 @@ def bounded() -> Iterator[None]:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(_corpus)
+@example({"0": "", "\U000e0000": b""})  # a tag character: no IRI may hold it unencoded
 def test_any_files_build_and_every_file_is_in_the_graph_or_the_report(files):
     root = Path(tempfile.mkdtemp(prefix="kg-fuzz-"))
     try:
