@@ -1,8 +1,9 @@
 """Which code made a file: kg's version and a digest of its source files.
 
-Caches of a build (parsed articles, export pieces, its fingerprint) and the pages of a
-concept site are only trusted when the code that wrote them is the code running now;
-the version alone does not change with every edit of a development checkout.
+Caches of a build (parsed articles, export pieces, its fingerprint) are only trusted
+when the code that wrote them is the code running now; the version alone does not change
+with every edit of a development checkout. (Pages of a concept site carry a digest of
+their own data and drawing code instead: :func:`kg.site.render.drawing_digest`.)
 """
 
 from __future__ import annotations

@@ -107,6 +107,11 @@ def _build_hint(folder: str) -> str:
     from pathlib import Path
 
     place = Path(folder)
+    if (place / ".kg-build.json").is_file() or (place / "graph.json").is_file():
+        return (
+            f"({folder} holds a build written without graph.nt (--formats): "
+            f"'kg build SOURCE --out {folder}' writes every format)"
+        )
     articles = place.is_dir() and (any(place.glob("*.md")) or any(place.glob("*/*.md")))
     if articles:
         return (

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -81,12 +82,24 @@ def static(name: str) -> bytes:
 
 
 @cache
-def templates_digest() -> str:
-    """A digest of every template and static file: pages made by other templates differ."""
-    digest = hashlib.blake2b(digest_size=16)
-    for folder in ("templates", "static"):
-        root = resources.files("kg.site").joinpath(folder)
-        for item in sorted(root.iterdir(), key=lambda p: p.name):
-            if item.is_file():
-                digest.update(item.name.encode() + b"\0" + item.read_bytes() + b"\0")
+def drawing_digest() -> str:
+    """A digest of what turns a page's data into its bytes: the site package's own code,
+    templates and static files, kg's layout seed, and the versions of Jinja2 (rendering)
+    and NumPy (the small graph's layout).
+
+    The rest of kg is not in it: what it computes is in each page's data, which
+    :func:`kg.site.write.page_digest` digests too. So a change elsewhere in kg leaves the
+    pages it does not change as they are (the committed ``exports/site`` included), and a
+    change to the drawing draws every page again.
+    """
+    import numpy
+
+    versions = f"{jinja2.__version__}\0{numpy.__version__}\0".encode()
+    digest = hashlib.blake2b(versions, digest_size=16)
+    package = Path(__file__).resolve().parent
+    sources = [*sorted(package.rglob("*")), package.parent / "positions.py"]
+    for path in sources:
+        if path.is_file() and path.suffix in (".py", ".html", ".css", ".js", ".json"):
+            name = path.relative_to(package.parent).as_posix()
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()

@@ -41,10 +41,9 @@ from kg.site.ego import CHUNK, place_all
 from kg.site.indexes import az_pages, home_page, keyword_pages, orphans_page, report_of, wanted_page
 from kg.site.linked_data import ConceptRdf
 from kg.site.related import related_all
-from kg.site.render import render, static, templates_digest
+from kg.site.render import drawing_digest, render, static
 from kg.site.search import search_files, search_langs
 from kg.site.urls import MANAGED_DIRS, concept_path, root_of
-from kg.version import code_digest
 
 STATIC_FILES = ("site.css", "site.js")
 _MANAGED_SUFFIXES = (".html", ".ttl", ".jsonld", ".js")
@@ -237,14 +236,14 @@ def write_site(
 
 
 def page_digest(data: dict[str, Any], chrome: dict[str, Any]) -> str:
-    """A digest of everything a concept page shows and of the code and templates that
-    draw it (another version of kg draws every page again).
+    """A digest of everything a concept page shows and of what draws it
+    (:func:`kg.site.render.drawing_digest`: another drawing draws every page again).
 
     The page carries it (``<meta name="kg-digest">``): a rebuild that finds it unchanged
     on disk neither lays out the page's small graph nor renders it again.
     """
     text = json.dumps(
-        [code_digest(), templates_digest(), chrome, data],
+        [drawing_digest(), chrome, data],
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),

@@ -167,6 +167,17 @@ def test_stats_on_a_source_folder_says_how_to_build_it(tmp_path):
     assert f"--out {src}" not in done.stderr
 
 
+def test_a_build_without_graph_nt_is_not_taken_for_a_folder_of_articles(tmp_path):
+    # its report.md made the hint say "holds articles: build them"
+    src = write_articles(tmp_path / "notes", {"en/a.md": article("A", "x")})
+    out = tmp_path / "out"
+    assert run_cli("build", str(src), "--out", str(out), "--formats", "json,report").returncode == 0
+    done = run_cli("query", "SELECT * WHERE { ?s ?p ?o }", "--data", str(out))
+    assert done.returncode == 1
+    assert "written without graph.nt (--formats)" in done.stderr
+    assert "holds articles" not in done.stderr
+
+
 def test_read_corpus_takes_a_folder_name_and_build_graph_its_corpus(tmp_path):
     import kg
 

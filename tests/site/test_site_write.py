@@ -176,3 +176,16 @@ def test_an_empty_graph_and_a_lone_orphan_make_a_site(tmp_path):
     write_site(alone, tmp_path / "alone")
     orphans = (tmp_path / "alone" / "orphans.html").read_text()
     assert '<a href="concept/only.html"><span lang="en">only</span></a>' in orphans
+
+
+def test_only_a_new_drawing_draws_every_page_again(tmp_path, monkeypatch):
+    import kg.site.write as site_write
+
+    G = graph_of(SITE_WIKI)
+    write_site(G, tmp_path / "s")
+    pages = len(list((tmp_path / "s" / "concept").glob("*.html")))
+    # the rest of kg's code is not in a page's digest: what it computes is the page's data
+    monkeypatch.setattr("kg.version.code_digest", lambda: "another kg")
+    assert write_site(G, tmp_path / "s").written == 0
+    monkeypatch.setattr(site_write, "drawing_digest", lambda: "another drawing")
+    assert write_site(G, tmp_path / "s").written >= pages
