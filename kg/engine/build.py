@@ -360,12 +360,14 @@ class _Build:
 
     def _unchanged(self, folder: BuildFolder, stamp: dict[str, Any]) -> bool:
         """True when the last build in the folder had the same inputs and its files are the
-        files it wrote (none edited, cut or removed since; the store holds graph.nt)."""
+        files it wrote (none edited, cut or removed since; the store holds graph.nt; the
+        site, when asked for, is there)."""
         files = [name for fmt in self.formats if fmt != "store" for name in FILES[fmt]]
         return (
             folder.unchanged(stamp, files)
             and (folder.path / GRAPH_FILE).exists()
             and ("store" not in self.formats or store_is_fresh(folder.path))
+            and (not self.site or (folder.path / SITE / "index.html").is_file())
         )
 
 

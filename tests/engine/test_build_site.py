@@ -65,6 +65,9 @@ def test_a_build_without_site_removes_the_site_of_the_last_build(small_wiki, tmp
     assert (out / "site").is_dir()
     again = build([small_wiki], out, site=True)
     assert "unchanged" in again.timings  # the site is part of what a no-op build checks
+    shutil.rmtree(out / "site")  # removed by hand: the next build writes it again
+    assert "unchanged" not in build([small_wiki], out, site=True).timings
+    assert (out / "site" / "index.html").is_file()
     build([small_wiki], out)
     assert not (out / "site").exists()
     assert (out / "graph.json").is_file()
