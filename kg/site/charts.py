@@ -173,19 +173,8 @@ def hbars(
             cells.append({"text": _change(row.value, row.previous, percent)})
         table_rows.append(cells)
     shapes.append({"kind": "line", "x1": x0, "y1": 16, "x2": x0, "y2": y_axis, "cls": "axis"})
-    return {
-        "id": chart_id,
-        "title": title,
-        "desc": desc or title,
-        "note": note,
-        "width": WIDTH,
-        "height": height,
-        "shapes": [_full(s) for s in shapes],
-        "table": {
-            "head": head + (["change"] if has_previous else []),
-            "rows": table_rows,
-        },
-    }
+    head = head + (["change"] if has_previous else [])
+    return _chart(chart_id, title, desc, note, height, shapes, head, table_rows)
 
 
 def vbars(
@@ -288,6 +277,20 @@ def vbars(
         rows.append(cells)
     if has_previous:
         head = [head[0]] + [h for name in head[1:] for h in (name, "change")]
+    return _chart(chart_id, title, desc, note, height, shapes, head, rows)
+
+
+def _chart(
+    chart_id: str,
+    title: str,
+    desc: str,
+    note: str,
+    height: int,
+    shapes: list[dict[str, Any]],
+    head: list[str],
+    rows: list[list[dict[str, Any]]],
+) -> dict[str, Any]:
+    """What the chart template draws: the SVG's shapes and the table beside it."""
     return {
         "id": chart_id,
         "title": title,
