@@ -106,8 +106,11 @@ def _build_hint(folder: str) -> str:
     """How to get a build in ``folder``: it may be a folder of articles, or no build yet."""
     from pathlib import Path
 
+    from kg.engine.folder import RECORD
+    from kg.formats.nodelink import FILE as GRAPH_FILE
+
     place = Path(folder)
-    if (place / ".kg-build.json").is_file() or (place / "graph.json").is_file():
+    if (place / RECORD).is_file() or (place / GRAPH_FILE).is_file():
         return (
             f"({folder} holds a build written without graph.nt (--formats): "
             f"'kg build SOURCE --out {folder}' writes every format)"

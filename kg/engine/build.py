@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -313,15 +312,15 @@ class _Build:
         """Write the site into ``stage/site`` when asked, starting from a hard-linked copy
         of the last one so that only changed pages are written; return the entries of
         ``OUT`` not to bring over (the last build's site, when this build has none)."""
-        old = folder.path / SITE
         if not self.site:
             last = (folder.record() or {}).get("stamp") or {}
             return (SITE,) if isinstance(last, dict) and last.get("site") else ()
         from kg.site import write_site
 
         start = time.perf_counter()
-        if old.is_dir() and not old.is_symlink():
-            shutil.copytree(old, stage / SITE, copy_function=os.link)
+        old = folder.path / SITE
+        if old.is_dir() and not old.is_symlink():  # a link would write into its target
+            folder.carry(SITE)
         write_site(
             G,
             stage / SITE,

@@ -280,14 +280,15 @@ class BuildFolder:
             if entry.name in (LOCK, RECORD, CACHE, ".kg-new", ".kg-old") or entry.name in drop:
                 continue
             target = new / entry.name
-            if target.exists() or target.is_symlink():
-                continue
-            if entry.is_symlink():
-                os.symlink(os.readlink(entry.path), target)
-            elif entry.is_dir():
-                shutil.copytree(entry.path, target, symlinks=True, copy_function=_link)
-            else:
-                _link(entry.path, target)
+            if not (target.exists() or target.is_symlink()):
+                _copy_linked(Path(entry.path), target)
+
+    def carry(self, name: str) -> None:
+        """Bring ``OUT/name`` into the new folder now, as :meth:`publish` brings what a
+        build did not write, so that the build can change it there (files replaced, never
+        written in place: the last build's stay as they were)."""
+        assert self.new is not None
+        _copy_linked(self.path / name, self.new / name)
 
     def _swap(self, new: Path) -> None:
         """Exchange ``OUT`` and ``new`` in one rename; else rename ``OUT`` aside and
@@ -349,6 +350,17 @@ def _exchange(a: Path, b: Path) -> bool:
     if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
         return False
     raise OSError(code, os.strerror(code), str(b))
+
+
+def _copy_linked(source: Path, target: Path) -> None:
+    """``source`` again at ``target``: a symlink as a symlink, a folder as a folder of hard
+    links, a file as a hard link (a copy where the system makes none)."""
+    if source.is_symlink():
+        os.symlink(os.readlink(source), target)
+    elif source.is_dir():
+        shutil.copytree(source, target, symlinks=True, copy_function=_link)
+    else:
+        _link(str(source), str(target))
 
 
 def _link(source: str, target: str) -> None:
