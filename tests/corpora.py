@@ -18,6 +18,15 @@ def write_articles(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (its path relative to it) → its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
 def graph_of(files: dict[str, str]):
     """The graph of ``{"lang/slug.md": text}`` articles, parsed in memory (no files)."""
     from kg.articles import parse_article

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 
 from kg import build, load
 from kg.errors import InvalidArgument
 from kg.site import write_site
-from tests.corpora import article
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+from tests.corpora import article, tree
 
 
 def test_a_build_with_site_writes_what_kg_site_writes(small_wiki, tmp_path):

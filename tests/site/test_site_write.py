@@ -11,15 +11,7 @@ from site_wiki import SITE_WIKI
 
 from kg.errors import KgError
 from kg.site import write_site
-from tests.corpora import article, graph_of
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+from tests.corpora import article, graph_of, tree
 
 
 def edited(files: dict[str, str], changes: dict[str, str | None]) -> dict[str, str]:
